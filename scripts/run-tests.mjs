@@ -4,7 +4,8 @@
 //
 // Suites:
 //   - node:test files (`test/*.test.ts`) of each package, run through tsx, counted from a TAP report;
-//   - lint (ESLint + Prettier), counted as one test.
+//   - the element's browser tests (web-test-runner in Debian's Chromium), counted by a reporter;
+//   - lint (ESLint + Prettier + tsc), counted as one test.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ function nodeSuite(name, dir) {
   const r = spawnSync(
     process.execPath,
     [
+      '--conditions=source',
       '--import',
       'tsx',
       '--test',
@@ -48,6 +50,19 @@ function nodeSuite(name, dir) {
   results.push({ name, passed, failed });
 }
 
+function browserSuite(name, dir) {
+  const summary = join(tmp, `${name.replace(/\W+/g, '-')}.json`);
+  console.log(`\n━━ ${name} ━━`);
+  const r = spawnSync('npx', ['wtr', '--config', 'web-test-runner.config.mjs'], {
+    cwd: join(root, dir),
+    stdio: 'inherit',
+    env: { ...process.env, WTR_SUMMARY_FILE: summary },
+  });
+  const counts = existsSync(summary) ? JSON.parse(readFileSync(summary, 'utf8')) : { passed: 0, failed: 0 };
+  if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
+  results.push({ name, ...counts });
+}
+
 function commandSuite(name, cmd, args) {
   console.log(`\n━━ ${name} ━━`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
@@ -56,6 +71,8 @@ function commandSuite(name, cmd, args) {
 
 nodeSuite('model', 'model');
 nodeSuite('cnn-viz-element (node)', 'packages/cnn-viz-element');
+browserSuite('cnn-viz-element (Chromium)', 'packages/cnn-viz-element');
+nodeSuite('server', 'packages/server');
 commandSuite('lint', 'npm', ['run', '--silent', 'lint']);
 
 rmSync(tmp, { recursive: true, force: true });

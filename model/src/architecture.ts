@@ -77,7 +77,8 @@ export function resolveLayers(spec: readonly LayerSpec[]): ResolvedLayer[] {
       shape = [...layer.shape];
     } else {
       const inShape = shapes.get(layer.from);
-      if (!inShape) throw new Error(`layer ${layer.name} reads ${layer.from}, which is not defined before it`);
+      if (!inShape)
+        throw new Error(`layer ${layer.name} reads ${layer.from}, which is not defined before it`);
       switch (layer.kind) {
         case 'conv': {
           const [, h, w] = inShape;

@@ -4,42 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { INPUT_NORMALIZATION, type ResolvedLayer } from './architecture.ts';
+import type { ModelDescription } from 'cnn-visualizer/description';
 import type { EpochReport, TrainSettings } from './trainer.ts';
 
-export interface ModelMetadata {
+/** What the trainer writes: the element's `ModelDescription` (the one definition of cnn.json), complete. */
+export type ModelMetadata = ModelDescription & {
   format: 'cnn-visualizer/model@1';
-  name: string;
-  /** First 16 hex digits of the SHA-256 of the ONNX bytes: changes whenever the weights do. */
-  version: string;
-  onnx: string;
-  input: {
-    name: string;
-    /** Per-sample shape; the ONNX input has a leading batch dimension. */
-    shape: number[];
-    /** x = (pixel · scale − mean) / std, pixel 0–255 with 255 = ink (MNIST's convention). */
-    normalization: { scale: number; mean: number; std: number };
-    preprocessing: string;
-  };
-  /** In execution order. Every layer but the input is an ONNX graph output of the same name. */
-  layers: Array<{
-    name: string;
-    kind: ResolvedLayer['kind'];
-    shape: number[];
-    from?: string;
-    kernel?: number;
-    stride?: number;
-    padding?: number;
-    filters?: number;
-    units?: number;
-    params?: Record<string, number[]>;
-  }>;
-  classes: string[];
-  metrics: {
-    testAccuracy: number;
-    testSet: string;
-    /** confusion[label][prediction] on the test set. */
-    confusionMatrix: number[][];
-  };
+  input: ModelDescription['input'] & { preprocessing: string };
+  metrics: Required<NonNullable<ModelDescription['metrics']>>;
   training: {
     trainer: string;
     settings: TrainSettings;
@@ -48,7 +20,7 @@ export interface ModelMetadata {
     node: string;
     history: Array<Pick<EpochReport, 'epoch' | 'loss' | 'trainAccuracy' | 'testAccuracy' | 'seconds'>>;
   };
-}
+};
 
 export function modelVersion(onnx: Uint8Array): string {
   return createHash('sha256').update(onnx).digest('hex').slice(0, 16);
@@ -63,7 +35,8 @@ export function describeLayers(
     const { kind, name, shape } = l;
     const out: ModelMetadata['layers'][number] = { name, kind, shape };
     if (l.kind !== 'input') out.from = l.from;
-    if (l.kind === 'conv') Object.assign(out, { kernel: l.kernel, stride: l.stride, padding: l.padding, filters: l.filters });
+    if (l.kind === 'conv')
+      Object.assign(out, { kernel: l.kernel, stride: l.stride, padding: l.padding, filters: l.filters });
     if (l.kind === 'maxpool') Object.assign(out, { kernel: l.kernel, stride: l.stride, padding: 0 });
     if (l.kind === 'dense') out.units = l.units;
     if (own.length) out.params = Object.fromEntries(own.map((t) => [t.name, t.shape]));

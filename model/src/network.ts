@@ -5,7 +5,13 @@
  * All parameters live in one Float64Array (so workers can share it and the optimizer is one loop);
  * `tensors` says where each ONNX initializer sits in it.
  */
-import { elementCount, paramShapes, resolveLayers, type LayerSpec, type ResolvedLayer } from './architecture.ts';
+import {
+  elementCount,
+  paramShapes,
+  resolveLayers,
+  type LayerSpec,
+  type ResolvedLayer,
+} from './architecture.ts';
 import {
   convBackward,
   convForward,

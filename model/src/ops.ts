@@ -93,7 +93,14 @@ export function axpy(alpha: number, x: Vec, xi: number, y: Vec, yi: number, n: n
 }
 
 /** out[o,p] = bias[o] + W[o,:] · colT[p,:] (W stored [outC, inC·k·k], ONNX's layout flattened). */
-export function convForward(colT: Vec, params: Vec, wOff: number, bOff: number, out: Vec, g: ConvGeometry): void {
+export function convForward(
+  colT: Vec,
+  params: Vec,
+  wOff: number,
+  bOff: number,
+  out: Vec,
+  g: ConvGeometry,
+): void {
   const plane = g.outH * g.outW;
   const rows = g.inC * g.k * g.k;
   for (let o = 0; o < g.outC; o++) {
@@ -215,7 +222,13 @@ export function maxPoolForward(input: Vec, out: Vec, argmax: Int32Array, g: Pool
   }
 }
 
-export function maxPoolBackward(gOut: Vec, argmax: Int32Array, gIn: Vec, inSize: number, outSize: number): void {
+export function maxPoolBackward(
+  gOut: Vec,
+  argmax: Int32Array,
+  gIn: Vec,
+  inSize: number,
+  outSize: number,
+): void {
   gIn.fill(0, 0, inSize);
   for (let i = 0; i < outSize; i++) gIn[argmax[i]] += gOut[i];
 }

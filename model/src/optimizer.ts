@@ -24,7 +24,7 @@ export class Adam {
       const g = grads[i];
       m[i] = beta1 * m[i] + (1 - beta1) * g;
       v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      let update = (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
+      let update = m[i] / c1 / (Math.sqrt(v[i] / c2) + eps);
       if (weightDecay && (!decayMask || decayMask[i])) update += weightDecay * params[i];
       params[i] -= lr * update;
     }

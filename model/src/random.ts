@@ -30,7 +30,7 @@ export function mixSeed(...parts: number[]): number {
 }
 
 /** Fisher–Yates shuffle of 0..n−1 into `out`. */
-export function permutation(n: number, rng: Rng, out = new Int32Array(n)): Int32Array {
+export function permutation(n: number, rng: Rng, out: Int32Array<ArrayBufferLike> = new Int32Array(n)) {
   for (let i = 0; i < n; i++) out[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));

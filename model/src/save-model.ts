@@ -17,7 +17,10 @@ export interface TrainedModel {
   history: EpochReport[];
 }
 
-export function saveModel(model: TrainedModel, dir: string): { onnxPath: string; jsonPath: string; version: string } {
+export function saveModel(
+  model: TrainedModel,
+  dir: string,
+): { onnxPath: string; jsonPath: string; version: string } {
   const tensors = model.layout.tensors.map((t) => ({
     name: t.name,
     shape: t.shape,
@@ -67,7 +70,10 @@ export function saveModel(model: TrainedModel, dir: string): { onnxPath: string;
 /** Keeps the raw float64 parameters of a run so the export can be redone without retraining. */
 export function saveCheckpoint(model: TrainedModel, dir: string): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'params.f64'), new Uint8Array(model.params.buffer, model.params.byteOffset, model.params.byteLength));
+  writeFileSync(
+    join(dir, 'params.f64'),
+    new Uint8Array(model.params.buffer, model.params.byteOffset, model.params.byteLength),
+  );
   const { layout: _layout, params: _params, ...rest } = model;
   writeFileSync(join(dir, 'run.json'), JSON.stringify(rest, null, 2));
 }

@@ -124,7 +124,8 @@ export async function train(
 
   // weight decay on weights only, never on biases
   const decayMask = new Uint8Array(layout.size);
-  for (const t of layout.tensors) if (t.name.endsWith('.weight')) decayMask.fill(1, t.offset, t.offset + t.size);
+  for (const t of layout.tensors)
+    if (t.name.endsWith('.weight')) decayMask.fill(1, t.offset, t.offset + t.size);
   const adam = new Adam(layout.size);
   const stepsPerEpoch = Math.ceil(n / settings.batchSize);
   const lr = cosineSchedule(

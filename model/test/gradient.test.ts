@@ -13,7 +13,8 @@ test('backprop matches central differences for every parameter tensor', () => {
   initParams(layout, params, rng);
   // small non-zero biases so ReLUs and pools see varied inputs
   for (const t of layout.tensors)
-    if (t.name.endsWith('.bias')) for (let i = 0; i < t.size; i++) params[t.offset + i] = 0.05 * gaussian(rng);
+    if (t.name.endsWith('.bias'))
+      for (let i = 0; i < t.size; i++) params[t.offset + i] = 0.05 * gaussian(rng);
   const net = new Network(layout, params);
   const input = Float64Array.from({ length: 784 }, () => gaussian(rng));
   const label = 3;

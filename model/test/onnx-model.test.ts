@@ -35,7 +35,11 @@ test('cnn.json describes the network the trainer uses, with its normalisation an
   );
   assert.deepEqual(meta.input.normalization, { ...INPUT_NORMALIZATION });
   assert.equal(meta.version, modelVersion(onnxBytes), 'version is the hash of the shipped ONNX bytes');
-  for (const l of meta.layers.slice(1)) assert.ok(meta.layers.some((m) => m.name === l.from), `${l.name}.from`);
+  for (const l of meta.layers.slice(1))
+    assert.ok(
+      meta.layers.some((m) => m.name === l.from),
+      `${l.name}.from`,
+    );
 });
 
 test('every layer named in cnn.json is a graph output with the declared shape (opset ≥ 13)', async () => {
@@ -63,17 +67,20 @@ test('classifies the full 10,000-image MNIST test set at ≥ 99.0%, as cnn.json 
   let correct = 0;
   for (let start = 0; start < testSet.count; start += batch) {
     normalise(testSet.images.subarray(start * 784, (start + batch) * 784), input);
-    const out = await session.run(
-      { input: new ort.Tensor('float32', input, [batch, 1, 28, 28]) },
-      ['probabilities'],
-    );
+    const out = await session.run({ input: new ort.Tensor('float32', input, [batch, 1, 28, 28]) }, [
+      'probabilities',
+    ]);
     const p = out.probabilities.data as Float32Array;
-    for (let i = 0; i < batch; i++) if (argmax(p.subarray(i * 10, i * 10 + 10)) === testSet.labels[start + i]) correct++;
+    for (let i = 0; i < batch; i++)
+      if (argmax(p.subarray(i * 10, i * 10 + 10)) === testSet.labels[start + i]) correct++;
   }
   const accuracy = correct / testSet.count;
   console.log(`# ONNX test accuracy: ${(accuracy * 100).toFixed(2)}% (${correct}/${testSet.count})`);
   assert.ok(accuracy >= 0.99, `accuracy ${(accuracy * 100).toFixed(2)}% < 99.0%`);
-  assert.ok(Math.abs(accuracy - meta.metrics.testAccuracy) < 0.0005, 'cnn.json reports the measured accuracy');
+  assert.ok(
+    Math.abs(accuracy - meta.metrics.testAccuracy) < 0.0005,
+    'cnn.json reports the measured accuracy',
+  );
 });
 
 test("ONNX activations equal the trainer's own forward pass, layer by layer (≤ 1e-4)", async () => {

@@ -125,8 +125,18 @@ interface AxisTable {
 
 // Scratch buffers reused across calls: preprocess runs on every stroke, so it allocates only the
 // 784-byte result (and grows these buffers when a bigger image comes along).
-const axisX: AxisTable = { start: new Int32Array(SIZE), count: new Int32Array(SIZE), taps: 0, weights: new Float64Array(0) };
-const axisY: AxisTable = { start: new Int32Array(SIZE), count: new Int32Array(SIZE), taps: 0, weights: new Float64Array(0) };
+const axisX: AxisTable = {
+  start: new Int32Array(SIZE),
+  count: new Int32Array(SIZE),
+  taps: 0,
+  weights: new Float64Array(0),
+};
+const axisY: AxisTable = {
+  start: new Int32Array(SIZE),
+  count: new Int32Array(SIZE),
+  taps: 0,
+  weights: new Float64Array(0),
+};
 let rowsScratch = new Float64Array(0);
 const outScratch = new Float64Array(SIZE * SIZE);
 
@@ -335,7 +345,8 @@ export function rgbaToGray(
     throw new RangeError(`rgbaToGray: size must be positive integers, got ${width}×${height}`);
   }
   const n = width * height;
-  if (rgba.length < n * 4) throw new RangeError(`rgbaToGray: ${width}×${height} needs ${n * 4} values, got ${rgba.length}`);
+  if (rgba.length < n * 4)
+    throw new RangeError(`rgbaToGray: ${width}×${height} needs ${n * 4} values, got ${rgba.length}`);
   const data = out ?? new Uint8Array(n);
   if (data.length < n) throw new RangeError(`rgbaToGray: out holds ${data.length} values, needs ${n}`);
   for (let p = 0, q = 0; p < n; p++, q += 4) {

@@ -34,7 +34,8 @@ export function readIdx(path: string, magic: number): { dims: number[]; data: Ui
   const dims = Array.from({ length: rank }, (_, i) => view.getInt32(4 + 4 * i));
   const offset = 4 + 4 * rank;
   const size = dims.reduce((a, b) => a * b, 1);
-  if (buf.byteLength - offset !== size) throw new Error(`${path}: ${buf.byteLength - offset} bytes, header says ${size}`);
+  if (buf.byteLength - offset !== size)
+    throw new Error(`${path}: ${buf.byteLength - offset} bytes, header says ${size}`);
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, size) };
 }
 

@@ -1,0 +1,30 @@
+import type { LayerKind } from '../model/description.js';
+
+/** One layer's output for one drawing. */
+export interface LayerActivation {
+  name: string;
+  kind: LayerKind;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** What every inference backend returns: every layer's output, in the model's order. */
+export interface Activations {
+  /** All layers including the input (the normalised 28×28 drawing). */
+  layers: LayerActivation[];
+  /** One probability per class, summing to 1. */
+  probabilities: Float32Array;
+  /** Index of the most probable class. */
+  prediction: number;
+}
+
+/** The one seam between "where the model runs" and "what is drawn". */
+export interface InferenceBackend {
+  /**
+   * Classifies a preprocessed drawing: 784 bytes, 28×28, 255 = ink (see `preprocess`).
+   * Rejects with an Error whose message a reader can understand.
+   */
+  infer(pixels: Uint8Array): Promise<Activations>;
+  /** Releases sockets, sessions and workers. */
+  dispose?(): void;
+}

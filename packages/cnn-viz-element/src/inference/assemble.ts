@@ -1,0 +1,25 @@
+import type { LayerDescription } from '../model/description.js';
+import type { Activations } from './activations.js';
+
+/**
+ * Builds `Activations` from the model's layer list and one Float32Array per non-input layer (in the
+ * list's order), plus the normalised input. Shared by every backend so they all answer alike.
+ */
+export function assembleActivations(
+  layers: readonly LayerDescription[],
+  input: Float32Array,
+  outputs: readonly Float32Array[],
+): Activations {
+  const rest = layers.slice(1);
+  if (outputs.length !== rest.length)
+    throw new Error(`the model returned ${outputs.length} layers, its description lists ${rest.length}`);
+  const result = [
+    { name: layers[0].name, kind: layers[0].kind, shape: layers[0].shape, data: input },
+    ...rest.map((l, i) => ({ name: l.name, kind: l.kind, shape: l.shape, data: outputs[i] })),
+  ];
+  const probabilities = result[result.length - 1].data;
+  let prediction = 0;
+  for (let i = 1; i < probabilities.length; i++)
+    if (probabilities[i] > probabilities[prediction]) prediction = i;
+  return { layers: result, probabilities, prediction };
+}

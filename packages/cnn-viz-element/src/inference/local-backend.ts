@@ -1,0 +1,95 @@
+import type { ModelDescription } from '../model/description.js';
+import { normalize } from '../model/preprocess.js';
+import type { Activations, InferenceBackend } from './activations.js';
+import { assembleActivations } from './assemble.js';
+
+type Ort = typeof import('onnxruntime-web/wasm');
+
+export interface LocalBackendOptions {
+  /** URL of the ONNX file. */
+  modelUrl: string;
+  /** Folder (URL ending in "/") holding onnxruntime-web's .wasm/.mjs files. */
+  wasmPath: string;
+  /** Progress of the model download, 0–1. */
+  onProgress?: (fraction: number) => void;
+}
+
+/**
+ * Runs the model in the page with onnxruntime-web (WASM). The runtime (~3.6 MB gz) is imported
+ * lazily, on the first inference, so pages that use the server never download it.
+ */
+export class LocalOnnxBackend implements InferenceBackend {
+  private session?: Promise<{ ort: Ort; session: import('onnxruntime-web/wasm').InferenceSession }>;
+  private readonly input = new Float32Array(28 * 28);
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly model: ModelDescription,
+    private readonly options: LocalBackendOptions,
+  ) {}
+
+  /** Starts loading the runtime and the model now (otherwise on the first `infer`). */
+  load(): Promise<void> {
+    this.session ??= this.open();
+    return this.session.then(() => undefined);
+  }
+
+  private async open() {
+    const ort: Ort = await import('onnxruntime-web/wasm');
+    ort.env.wasm.wasmPaths = this.options.wasmPath;
+    // threads need a cross-origin-isolated page; one thread is plenty for a 62k-parameter LeNet
+    ort.env.wasm.numThreads = globalThis.crossOriginIsolated
+      ? Math.min(4, navigator.hardwareConcurrency || 1)
+      : 1;
+    const bytes = await fetchWithProgress(this.options.modelUrl, this.options.onProgress);
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    return { ort, session };
+  }
+
+  infer(pixels: Uint8Array): Promise<Activations> {
+    // one run at a time: ORT's wasm session is not re-entrant
+    const run = this.queue.then(() => this.run(pixels));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(pixels: Uint8Array): Promise<Activations> {
+    this.session ??= this.open();
+    const { ort, session } = await this.session;
+    const input = normalize(pixels, this.model.input.normalization, new Float32Array(this.input.length));
+    const feeds = {
+      [this.model.input.name]: new ort.Tensor('float32', input, [1, ...this.model.input.shape]),
+    };
+    const out = await session.run(feeds);
+    const layers = this.model.layers.slice(1).map((l) => {
+      const t = out[l.name];
+      if (!t) throw new Error(`the model has no output named "${l.name}"`);
+      return t.data as Float32Array;
+    });
+    return assembleActivations(this.model.layers, input, layers);
+  }
+
+  dispose(): void {
+    void this.session?.then(({ session }) => session.release()).catch(() => undefined);
+    this.session = undefined;
+  }
+}
+
+async function fetchWithProgress(url: string, onProgress?: (f: number) => void): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`could not load the model from ${url} (HTTP ${res.status})`);
+  const total = Number(res.headers.get('content-length')) || 0;
+  if (!res.body || !total || !onProgress) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const bytes = new Uint8Array(total);
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (received + value.byteLength > total) return new Uint8Array(await new Response(bytes).arrayBuffer()); // compressed length; fall back
+    bytes.set(value, received);
+    received += value.byteLength;
+    onProgress(received / total);
+  }
+  return received === total ? bytes : bytes.subarray(0, received);
+}

@@ -1,0 +1,181 @@
+import { css, html, LitElement } from 'lit';
+import { rgbaToGray, type GrayImage } from '../model/preprocess.js';
+
+/** Resolution of the drawing surface, whatever its size on screen. */
+export const PAD_SIZE = 280;
+/** Stroke width on the 280×280 surface: after scaling a digit to MNIST's 20-px box this is ≈ 2 px. */
+const STROKE = 20;
+
+/**
+ * The draw pad: a square canvas a reader draws on with a mouse, a pen or a finger (round strokes).
+ * Fires `cnn-draw-change` after every change of the drawing and exposes it as a grey image.
+ * Internal part of `<cnn-visualizer>`.
+ */
+export class CnnDrawPad extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      position: relative;
+      aspect-ratio: 1;
+      width: 100%;
+    }
+    canvas {
+      display: block;
+      width: 100%;
+      height: 100%;
+      border-radius: var(--cnn-radius, 12px);
+      background: var(--cnn-pad-background, #fff);
+      box-shadow: inset 0 0 0 1px var(--cnn-border, rgba(0, 0, 0, 0.15));
+      touch-action: none;
+      cursor: crosshair;
+    }
+    canvas:focus-visible {
+      outline: 3px solid var(--cnn-accent, #2563eb);
+      outline-offset: 2px;
+    }
+    .hint {
+      position: absolute;
+      inset: 0;
+      display: grid;
+      place-items: center;
+      pointer-events: none;
+      color: var(--cnn-muted, #6b7280);
+      font-size: 0.95em;
+      text-align: center;
+      padding: 1em;
+    }
+  `;
+
+  static override properties = {
+    ink: { type: String },
+    empty: { state: true },
+  };
+
+  /** Stroke colour; the pad's background comes from `--cnn-pad-background`. */
+  ink = '#111';
+  protected empty = true;
+
+  private canvas?: HTMLCanvasElement;
+  private ctx?: CanvasRenderingContext2D;
+  private last?: { x: number; y: number };
+  private activePointer?: number;
+
+  override render() {
+    return html`<canvas
+        part="canvas"
+        width=${PAD_SIZE}
+        height=${PAD_SIZE}
+        role="img"
+        aria-label="Drawing area: draw a digit from 0 to 9"
+        @pointerdown=${this.onDown}
+        @pointermove=${this.onMove}
+        @pointerup=${this.onUp}
+        @pointercancel=${this.onUp}
+        @lostpointercapture=${this.onUp}
+      ></canvas>
+      ${this.empty ? html`<div class="hint" aria-hidden="true">Draw a digit here</div>` : null}`;
+  }
+
+  override firstUpdated() {
+    this.canvas = this.renderRoot.querySelector('canvas')!;
+    this.ctx = this.canvas.getContext('2d', { willReadFrequently: true })!;
+    this.wipe();
+  }
+
+  /** Erases the drawing. */
+  clear(): void {
+    this.wipe();
+    this.changed();
+  }
+
+  /** Shows a 28×28 image (255 = ink) on the pad, scaled up, replacing the drawing. */
+  showPixels(pixels: Uint8Array): void {
+    if (!this.ctx) return;
+    const small = new ImageData(28, 28);
+    for (let i = 0; i < 784; i++) {
+      const v = 255 - pixels[i];
+      small.data.set([v, v, v, 255], i * 4);
+    }
+    const tmp = document.createElement('canvas');
+    tmp.width = tmp.height = 28;
+    tmp.getContext('2d')!.putImageData(small, 0, 0);
+    this.wipe();
+    this.ctx.imageSmoothingEnabled = true;
+    this.ctx.drawImage(tmp, 0, 0, PAD_SIZE, PAD_SIZE);
+    this.empty = pixels.every((p) => p === 0);
+    this.changed();
+  }
+
+  /** The drawing as a grey image, dark ink on a light background (`polarity: 'dark-on-light'`). */
+  image(): GrayImage {
+    const data = this.ctx!.getImageData(0, 0, PAD_SIZE, PAD_SIZE).data;
+    return rgbaToGray(data, PAD_SIZE, PAD_SIZE, 255);
+  }
+
+  get isEmpty(): boolean {
+    return this.empty;
+  }
+
+  private wipe() {
+    if (!this.ctx) return;
+    this.ctx.fillStyle = '#fff';
+    this.ctx.fillRect(0, 0, PAD_SIZE, PAD_SIZE);
+    this.empty = true;
+  }
+
+  private toCanvas(e: PointerEvent) {
+    const r = this.canvas!.getBoundingClientRect();
+    return { x: ((e.clientX - r.left) / r.width) * PAD_SIZE, y: ((e.clientY - r.top) / r.height) * PAD_SIZE };
+  }
+
+  private onDown = (e: PointerEvent) => {
+    if (this.activePointer !== undefined || (e.pointerType === 'mouse' && e.button !== 0)) return;
+    e.preventDefault();
+    this.activePointer = e.pointerId;
+    this.canvas!.setPointerCapture?.(e.pointerId);
+    this.last = this.toCanvas(e);
+    this.stroke([this.last, this.last]);
+  };
+
+  private onMove = (e: PointerEvent) => {
+    if (e.pointerId !== this.activePointer || !this.last) return;
+    // coalesced events keep fast strokes smooth
+    const events = e.getCoalescedEvents?.().length ? e.getCoalescedEvents() : [e];
+    const points = [this.last, ...events.map((ev) => this.toCanvas(ev))];
+    this.last = points[points.length - 1];
+    this.stroke(points);
+  };
+
+  private onUp = (e: PointerEvent) => {
+    if (e.pointerId !== this.activePointer) return;
+    this.activePointer = undefined;
+    this.last = undefined;
+  };
+
+  private stroke(points: { x: number; y: number }[]) {
+    const ctx = this.ctx!;
+    ctx.strokeStyle = '#000';
+    ctx.lineWidth = STROKE;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    ctx.moveTo(points[0].x, points[0].y);
+    for (const p of points.slice(1)) ctx.lineTo(p.x, p.y);
+    if (points.length === 2 && points[0] === points[1]) ctx.lineTo(points[0].x + 0.01, points[0].y);
+    ctx.stroke();
+    this.empty = false;
+    this.changed();
+  }
+
+  private changed() {
+    this.dispatchEvent(new CustomEvent('cnn-draw-change', { bubbles: true, composed: true }));
+  }
+}
+
+if (!customElements.get('cnn-draw-pad')) customElements.define('cnn-draw-pad', CnnDrawPad);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cnn-draw-pad': CnnDrawPad;
+  }
+}

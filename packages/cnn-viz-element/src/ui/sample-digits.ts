@@ -1,0 +1,89 @@
+import { css, html, LitElement } from 'lit';
+import { SAMPLE_DIGITS, samplePixels, type SampleDigit } from '../model/samples.js';
+
+/**
+ * A row of real MNIST digits: one click (or Enter/Space) loads one into the visualizer, so a reader
+ * can try it without drawing. Fires `cnn-sample` with `{ label, pixels }`. Internal part.
+ */
+export class CnnSampleDigits extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    ul {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 6px;
+    }
+    button {
+      padding: 0;
+      border: 1px solid var(--cnn-border, rgba(0, 0, 0, 0.15));
+      border-radius: 6px;
+      background: var(--cnn-pad-background, #fff);
+      cursor: pointer;
+      line-height: 0;
+    }
+    button:hover {
+      border-color: var(--cnn-accent, #2563eb);
+    }
+    button:focus-visible {
+      outline: 3px solid var(--cnn-accent, #2563eb);
+      outline-offset: 1px;
+    }
+    img {
+      width: 32px;
+      height: 32px;
+      image-rendering: pixelated;
+    }
+  `;
+
+  private readonly urls = SAMPLE_DIGITS.map((s) => toDataUrl(samplePixels(s)));
+
+  override render() {
+    return html`<ul aria-label="Sample digits from the MNIST test set">
+      ${SAMPLE_DIGITS.map(
+        (s, i) =>
+          html`<li>
+            <button type="button" title="Try a handwritten ${s.label}" @click=${() => this.pick(s)}>
+              <img src=${this.urls[i]} alt="handwritten ${s.label}" />
+            </button>
+          </li>`,
+      )}
+    </ul>`;
+  }
+
+  private pick(s: SampleDigit) {
+    this.dispatchEvent(
+      new CustomEvent('cnn-sample', {
+        detail: { label: s.label, pixels: samplePixels(s) },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+}
+
+function toDataUrl(pixels: Uint8Array): string {
+  const c = document.createElement('canvas');
+  c.width = c.height = 28;
+  const ctx = c.getContext('2d')!;
+  const img = ctx.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) {
+    const v = 255 - pixels[i];
+    img.data[i * 4] = img.data[i * 4 + 1] = img.data[i * 4 + 2] = v;
+    img.data[i * 4 + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return c.toDataURL();
+}
+
+if (!customElements.get('cnn-sample-digits')) customElements.define('cnn-sample-digits', CnnSampleDigits);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cnn-sample-digits': CnnSampleDigits;
+  }
+}
