@@ -47,12 +47,9 @@ export class CnnDrawPad extends LitElement {
   `;
 
   static override properties = {
-    ink: { type: String },
     empty: { state: true },
   };
 
-  /** Stroke colour; the pad's background comes from `--cnn-pad-background`. */
-  ink = '#111';
   protected empty = true;
 
   private canvas?: HTMLCanvasElement;
@@ -88,8 +85,11 @@ export class CnnDrawPad extends LitElement {
     this.changed();
   }
 
-  /** Shows a 28×28 image (255 = ink) on the pad, scaled up, replacing the drawing. */
-  showPixels(pixels: Uint8Array): void {
+  /**
+   * Shows a 28×28 image (255 = ink) on the pad, scaled up, replacing the drawing. With `silent`, no
+   * `cnn-draw-change` fires (the caller classifies the exact pixels itself).
+   */
+  showPixels(pixels: Uint8Array, { silent = false } = {}): void {
     if (!this.ctx) return;
     const small = new ImageData(28, 28);
     for (let i = 0; i < 784; i++) {
@@ -103,7 +103,7 @@ export class CnnDrawPad extends LitElement {
     this.ctx.imageSmoothingEnabled = true;
     this.ctx.drawImage(tmp, 0, 0, PAD_SIZE, PAD_SIZE);
     this.empty = pixels.every((p) => p === 0);
-    this.changed();
+    if (!silent) this.changed();
   }
 
   /** The drawing as a grey image, dark ink on a light background (`polarity: 'dark-on-light'`). */

@@ -1,0 +1,162 @@
+import { css } from 'lit';
+
+/** The element's own layout and theme; every colour is a CSS custom property a page can override. */
+export const elementStyles = css`
+  :host {
+    --cnn-background: #ffffff;
+    --cnn-text: #111827;
+    --cnn-muted: #6b7280;
+    --cnn-accent: #2563eb;
+    --cnn-accent-text: #ffffff;
+    --cnn-border: rgba(17, 24, 39, 0.14);
+    --cnn-pad-background: #ffffff;
+    --cnn-bar: #cbd5e1;
+    --cnn-stage-background: #f3f5f9;
+    display: block;
+    container-type: inline-size;
+    box-sizing: border-box;
+    padding: 16px;
+    border-radius: var(--cnn-radius, 14px);
+    background: var(--cnn-background);
+    color: var(--cnn-text);
+    font-family: var(--cnn-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    font-size: 15px;
+  }
+  :host([theme='dark']) {
+    --cnn-background: #0f172a;
+    --cnn-text: #e5e7eb;
+    --cnn-muted: #94a3b8;
+    --cnn-accent: #60a5fa;
+    --cnn-accent-text: #0f172a;
+    --cnn-border: rgba(226, 232, 240, 0.18);
+    --cnn-pad-background: #ffffff;
+    --cnn-bar: #334155;
+    --cnn-stage-background: #111c33;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  .layout {
+    display: grid;
+    grid-template-columns: minmax(220px, 300px) minmax(0, 1fr);
+    gap: 20px;
+    align-items: start;
+  }
+  @container (max-width: 620px) {
+    .layout {
+      grid-template-columns: minmax(0, 1fr);
+    }
+    .input {
+      max-width: 420px;
+      width: 100%;
+      justify-self: center;
+    }
+    .stage-wrap {
+      height: var(--cnn-stage-height, 340px);
+    }
+  }
+  section {
+    display: flex;
+    flex-direction: column;
+    gap: 12px;
+    min-width: 0;
+  }
+  .row {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: 8px;
+  }
+  .clear {
+    font: inherit;
+    padding: 0.35em 1em;
+    border-radius: 8px;
+    border: 1px solid var(--cnn-border);
+    background: transparent;
+    color: inherit;
+    cursor: pointer;
+    min-height: 36px;
+  }
+  .clear:hover {
+    border-color: var(--cnn-accent);
+  }
+  .clear:focus-visible {
+    outline: 3px solid var(--cnn-accent);
+    outline-offset: 1px;
+  }
+  .backend {
+    color: var(--cnn-muted);
+    font-size: 0.85em;
+  }
+  .stage-wrap {
+    position: relative;
+    height: var(--cnn-stage-height, 460px);
+    border-radius: var(--cnn-radius, 14px);
+    background: var(--cnn-stage-background);
+    overflow: hidden;
+  }
+  canvas.stage {
+    display: block;
+    width: 100%;
+    height: 100%;
+    touch-action: none;
+    outline: none;
+  }
+  canvas.stage:focus-visible {
+    box-shadow: inset 0 0 0 3px var(--cnn-accent);
+  }
+  .labels {
+    position: absolute;
+    inset: 0;
+    pointer-events: none;
+    overflow: hidden;
+  }
+  .labels span {
+    position: absolute;
+    left: 0;
+    top: 0;
+    font-size: 12px;
+    white-space: nowrap;
+    color: var(--cnn-muted);
+    will-change: transform;
+  }
+  .tooltip {
+    position: absolute;
+    pointer-events: none;
+    background: var(--cnn-background);
+    color: var(--cnn-text);
+    border: 1px solid var(--cnn-border);
+    border-radius: 8px;
+    padding: 6px 9px;
+    font-size: 12.5px;
+    line-height: 1.4;
+    box-shadow: 0 4px 14px rgba(0, 0, 0, 0.15);
+    max-width: 240px;
+  }
+  .progress {
+    position: absolute;
+    left: 16px;
+    right: 16px;
+    top: 50%;
+    height: 6px;
+    border-radius: 3px;
+    background: var(--cnn-border);
+    overflow: hidden;
+  }
+  .progress div {
+    height: 100%;
+    background: var(--cnn-accent);
+    transition: width 150ms ease-out;
+  }
+  .error {
+    position: absolute;
+    left: 16px;
+    right: 16px;
+    bottom: 16px;
+    padding: 10px 12px;
+    border-radius: 8px;
+    background: #fef2f2;
+    color: #991b1b;
+    border: 1px solid #fecaca;
+  }
+`;
