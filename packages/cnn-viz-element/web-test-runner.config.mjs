@@ -4,6 +4,7 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { writeFileSync } from 'node:fs';
 import { defaultReporter } from '@web/test-runner';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
 /** Writes {passed, failed} to $WTR_SUMMARY_FILE so the root `npm test` can sum all suites. */
 function summaryFileReporter() {
@@ -50,17 +51,9 @@ export default {
     playwrightLauncher({
       product: 'chromium',
       launchOptions: {
-        executablePath: '/usr/bin/chromium',
+        executablePath: CHROMIUM_PATH,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--enable-unsafe-swiftshader',
-          '--use-angle=swiftshader',
-        ],
+        args: CHROMIUM_ARGS,
       },
     }),
   ],

@@ -4,6 +4,7 @@
  * interpolation (so it looks like a smooth pen stroke), anywhere on the canvas, either polarity.
  */
 import { loadMnist, type MnistSet } from '../../../../model/src/mnist.ts';
+import { mulberry32 } from '../../../../model/src/random.ts';
 import type { GrayImage } from '../../src/model/preprocess.ts';
 
 export type { MnistSet };
@@ -88,17 +89,8 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return cov / Math.sqrt(va * vb);
 }
 
-/** Small seeded PRNG (mulberry32), so "random" placements are the same on every run. Returns [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small seeded PRNG (the trainer's mulberry32), so "random" placements are the same on every run. */
+export const seededRandom = mulberry32;
 
 /**
  * "Draws" a 28×28 MNIST digit (255 = ink) on a `canvasSize × canvasSize` canvas: enlarged `scale`
