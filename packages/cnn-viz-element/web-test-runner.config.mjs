@@ -40,7 +40,7 @@ export default {
     esbuildPlugin({
       ts: true,
       target: 'es2022',
-      tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)),
+      tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
     }),
   ],
   concurrency: 1,

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..');
-const ortDist = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-web/package.json')), 'dist');
+// the package's main file lives in its dist/ folder, next to the wasm
+const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 const files = [
   [join(pkg, '../../model/cnn.json'), 'cnn.json'],
   [join(pkg, '../../model/cnn.onnx'), 'cnn.onnx'],

@@ -36,7 +36,10 @@ export class LocalOnnxBackend implements InferenceBackend {
 
   private async open() {
     const ort: Ort = await import('onnxruntime-web/wasm');
-    ort.env.wasm.wasmPaths = this.options.wasmPath;
+    // only the .wasm comes from wasmPath: the JS glue is already inside ort.wasm.bundle
+    ort.env.wasm.wasmPaths = {
+      wasm: new URL('ort-wasm-simd-threaded.wasm', new URL(this.options.wasmPath, document.baseURI)).href,
+    };
     // threads need a cross-origin-isolated page; one thread is plenty for a 62k-parameter LeNet
     ort.env.wasm.numThreads = globalThis.crossOriginIsolated
       ? Math.min(4, navigator.hardwareConcurrency || 1)

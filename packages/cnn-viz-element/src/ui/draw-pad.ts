@@ -25,7 +25,7 @@ export class CnnDrawPad extends LitElement {
       height: 100%;
       border-radius: var(--cnn-radius, 12px);
       background: var(--cnn-pad-background, #fff);
-      box-shadow: inset 0 0 0 1px var(--cnn-border, rgba(0, 0, 0, 0.15));
+      box-shadow: inset 0 0 0 1.5px var(--cnn-pad-border, #cbd5e1);
       touch-action: none;
       cursor: crosshair;
     }

@@ -1,0 +1,160 @@
+/**
+ * One layer = one box mesh drawn with thin instances: one draw call for all its cubes. Its matrix
+ * and colour buffers are allocated once and updated in place (`staticBuffer = false` +
+ * `thinInstanceBufferUpdated`), so changing activations or animating allocates nothing.
+ */
+import type { ShaderMaterial } from '@babylonjs/core/Materials/shaderMaterial.js';
+import { CreateBox } from '@babylonjs/core/Meshes/Builders/boxBuilder.js';
+import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
+import type { Scene } from '@babylonjs/core/scene.js';
+// without this side effect thinInstanceSetBuffer silently does nothing
+import '@babylonjs/core/Meshes/thinInstanceMesh.js';
+import { colorize, scaleFor, type Palette, type Scale } from './colormap.js';
+import type { LayerLayout } from './layout.js';
+
+const MIN_DEPTH = 0.18;
+const DEPTH_RANGE = 2.2;
+
+export class LayerMesh {
+  readonly mesh: Mesh;
+  readonly scale: Scale;
+  /** The colours drawn (what the tour has revealed so far). */
+  private readonly shown: Float32Array;
+  /** The colours of the current activations. */
+  readonly target: Float32Array;
+  /** Each cube's strength 0–1 under the colour map. */
+  readonly strength: Float32Array;
+  private readonly matrices: Float32Array;
+  /** How far the tour has revealed this layer: the first `limit` cubes, or positions < `limit` per channel. */
+  private revealMode: 'count' | 'positions' = 'count';
+  private limit: number;
+  private rise = 1;
+  private hasValues = false;
+
+  constructor(
+    readonly layout: LayerLayout,
+    scene: Scene,
+    material: ShaderMaterial,
+    private palette: Palette,
+  ) {
+    const n = layout.count;
+    this.scale = scaleFor(layout.kind);
+    this.mesh = CreateBox(`layer-${layout.name}`, { size: 1 }, scene);
+    this.mesh.material = material;
+    this.mesh.isPickable = false;
+    this.mesh.doNotSyncBoundingInfo = true;
+    this.mesh.alwaysSelectAsActiveMesh = true;
+    this.matrices = new Float32Array(16 * n);
+    this.shown = new Float32Array(4 * n);
+    this.target = new Float32Array(4 * n);
+    this.strength = new Float32Array(n);
+    this.limit = n;
+    for (let i = 0; i < n; i++) {
+      const m = 16 * i;
+      this.matrices[m] = layout.cube;
+      this.matrices[m + 5] = layout.cube;
+      this.matrices[m + 12] = layout.xy[2 * i];
+      this.matrices[m + 13] = layout.xy[2 * i + 1];
+      this.matrices[m + 15] = 1;
+    }
+    this.writeDepths();
+    for (let i = 0; i < n; i++) this.copyColor(i, false);
+    this.mesh.thinInstanceSetBuffer('matrix', this.matrices, 16, false);
+    this.mesh.thinInstanceSetBuffer('color', this.shown, 4, false);
+  }
+
+  /** New activations (or null: nothing drawn). Colours and depths update in place. */
+  setValues(values: ArrayLike<number> | null): void {
+    this.hasValues = values !== null;
+    if (values) colorize(values, this.scale, this.palette, this.target, this.strength);
+    else this.strength.fill(0);
+    this.writeDepths();
+    this.applyReveal();
+    this.mesh.thinInstanceBufferUpdated('matrix');
+  }
+
+  setPalette(palette: Palette): void {
+    this.palette = palette;
+  }
+
+  /** Shows the first `count` cubes in colour and the rest as ghosts (the tour's sweep). */
+  reveal(count: number): void {
+    const c = Math.max(0, Math.min(this.layout.count, Math.floor(count)));
+    if (this.revealMode === 'count' && c === this.limit) return;
+    this.revealMode = 'count';
+    this.limit = c;
+    this.applyReveal();
+  }
+
+  /** Shows cubes whose position within their channel is < `position`, in all channels at once. */
+  revealPositions(position: number): void {
+    const p = Math.max(0, Math.min(this.layout.height * this.layout.width, Math.floor(position)));
+    if (this.revealMode === 'positions' && p === this.limit) return;
+    this.revealMode = 'positions';
+    this.limit = p;
+    this.applyReveal();
+  }
+
+  /** Scales every cube's height (the softmax bars rising), 0–1. */
+  setRise(rise: number): void {
+    if (rise === this.rise) return;
+    this.rise = rise;
+    this.writeDepths();
+    this.mesh.thinInstanceBufferUpdated('matrix');
+  }
+
+  private writeDepths() {
+    const n = this.layout.count;
+    const m = this.matrices;
+    const tall = this.layout.labelled ? 3 : 1;
+    for (let i = 0; i < n; i++) {
+      const d = MIN_DEPTH + DEPTH_RANGE * tall * this.strength[i] * this.rise;
+      m[16 * i + 10] = d;
+      m[16 * i + 14] = d / 2;
+    }
+  }
+
+  private applyReveal() {
+    const n = this.layout.count;
+    if (this.revealMode === 'count') {
+      for (let i = 0; i < n; i++) this.copyColor(i, this.hasValues && i < this.limit);
+    } else {
+      const plane = this.layout.height * this.layout.width;
+      for (let i = 0; i < n; i++) this.copyColor(i, this.hasValues && i % plane < this.limit);
+    }
+    this.mesh.thinInstanceBufferUpdated('color');
+  }
+
+  private copyColor(i: number, lit: boolean) {
+    const s = this.shown;
+    if (lit) {
+      s[4 * i] = this.target[4 * i];
+      s[4 * i + 1] = this.target[4 * i + 1];
+      s[4 * i + 2] = this.target[4 * i + 2];
+    } else {
+      const g = this.palette.ghost;
+      s[4 * i] = g[0];
+      s[4 * i + 1] = g[1];
+      s[4 * i + 2] = g[2];
+    }
+    s[4 * i + 3] = 1;
+  }
+
+  /** The colour buffer as drawn (for tests: it must match the activations through the colour map). */
+  get colors(): Float32Array {
+    return this.shown;
+  }
+
+  /** A cube's height above the plane (its top face), for placing highlights. */
+  depthOf(i: number): number {
+    return this.matrices[16 * i + 10];
+  }
+
+  get instanceCount(): number {
+    return this.mesh.thinInstanceCount;
+  }
+
+  dispose(): void {
+    this.mesh.dispose();
+  }
+}

@@ -1,0 +1,504 @@
+/**
+ * The 3D view of a network: Babylon engine, scene, camera, one `LayerMesh` per layer, highlights and
+ * picking. Knows nothing of the element; the element and the tour drive it through this API.
+ */
+import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera.js';
+import { Engine } from '@babylonjs/core/Engines/engine.js';
+import type { ShaderMaterial } from '@babylonjs/core/Materials/shaderMaterial.js';
+import { Color4 } from '@babylonjs/core/Maths/math.color.js';
+import { Matrix, Vector3 } from '@babylonjs/core/Maths/math.vector.js';
+import { CreateBox } from '@babylonjs/core/Meshes/Builders/boxBuilder.js';
+import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
+import { Scene } from '@babylonjs/core/scene.js';
+import type { Activations } from '../inference/activations.js';
+import type { LayerDescription, LayerKind, ModelDescription } from '../model/description.js';
+import { PALETTES, type Palette } from './colormap.js';
+import { LayerMesh } from './layer-mesh.js';
+import { addressOf, cubeAt, layoutNetwork, receptiveField, type NetworkLayout } from './layout.js';
+import { createCubeMaterial } from './shader.js';
+
+export interface NetworkViewOptions {
+  theme: 'light' | 'dark';
+  /** No camera flights or sweeps: the tour jumps to each step's final state. */
+  reducedMotion: boolean;
+}
+
+export interface PickInfo {
+  layer: string;
+  kind: LayerKind;
+  channel: number;
+  /** −1 for vector layers. */
+  row: number;
+  col: number;
+  /** Index of the activation in the layer's flat output. */
+  index: number;
+  value: number;
+}
+
+export interface ScreenLabel {
+  text: string;
+  x: number;
+  y: number;
+  visible: boolean;
+}
+
+export interface CameraGoal {
+  /** Layers to frame (all when empty). */
+  layers: readonly string[];
+  /** Horizontal angle in radians (Babylon's alpha). Default: a three-quarter view. */
+  alpha?: number;
+  /** Vertical angle in radians (Babylon's beta). */
+  beta?: number;
+  /** Multiplies the distance that frames the layers. */
+  zoom?: number;
+}
+
+const HIGHLIGHT_CAPACITY = 2048;
+const DEFAULT_ALPHA = -Math.PI / 2 - 0.42;
+const DEFAULT_BETA = Math.PI / 2 - 0.3;
+
+export class NetworkView {
+  readonly layout: NetworkLayout;
+  private readonly engine: Engine;
+  private readonly scene: Scene;
+  private readonly camera: ArcRotateCamera;
+  private readonly material: ShaderMaterial;
+  private readonly meshes: LayerMesh[];
+  private readonly byName: Map<string, number>;
+  private readonly highlightMesh: Mesh;
+  private readonly highlightMatrices = new Float32Array(16 * HIGHLIGHT_CAPACITY);
+  private readonly highlightColors = new Float32Array(4 * HIGHLIGHT_CAPACITY);
+  private readonly field = new Int32Array(HIGHLIGHT_CAPACITY);
+  private palette: Palette;
+  private values: (Float32Array | null)[];
+  private running = false;
+  private frameListeners: ((labels: readonly ScreenLabel[]) => void)[] = [];
+  private beforeFrame: ((now: number) => void)[] = [];
+  private readonly labels: ScreenLabel[];
+  private readonly labelAnchors: Vector3[];
+  private readonly projected = new Vector3();
+  private readonly rayNear = new Vector3();
+  private readonly rayFar = new Vector3();
+  private flight: { from: Float64Array; to: Float64Array; start: number; duration: number } | null = null;
+  private lastDrawCalls = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    readonly model: ModelDescription,
+    private readonly options: NetworkViewOptions,
+  ) {
+    this.layout = layoutNetwork(model.layers);
+    this.palette = PALETTES[options.theme];
+    this.engine = new Engine(canvas, true, {
+      loseContextOnDispose: true,
+      preserveDrawingBuffer: true,
+      stencil: false,
+      powerPreference: 'low-power',
+    });
+    this.engine.setHardwareScalingLevel(1 / Math.min(2, globalThis.devicePixelRatio || 1));
+    this.scene = new Scene(this.engine);
+    this.scene.skipPointerMovePicking = true;
+    this.scene.autoClear = true;
+    this.setClearColor();
+    this.camera = this.createCamera();
+    this.material = createCubeMaterial(this.scene, 'cubes');
+    this.meshes = this.layout.layers.map((l) => new LayerMesh(l, this.scene, this.material, this.palette));
+    this.byName = new Map(this.layout.layers.map((l, i) => [l.name, i]));
+    this.values = this.layout.layers.map(() => null);
+    this.highlightMesh = CreateBox('highlight', { size: 1 }, this.scene);
+    this.highlightMesh.material = createCubeMaterial(this.scene, 'highlight', 0.9);
+    this.highlightMesh.isPickable = false;
+    this.highlightMesh.alwaysSelectAsActiveMesh = true;
+    this.highlightMesh.thinInstanceSetBuffer('matrix', this.highlightMatrices, 16, false);
+    this.highlightMesh.thinInstanceSetBuffer('color', this.highlightColors, 4, false);
+    this.highlightMesh.thinInstanceCount = 0;
+    const { labels, anchors } = this.createLabels();
+    this.labels = labels;
+    this.labelAnchors = anchors;
+    this.scene.onBeforeRenderObservable.add(this.tick);
+    this.scene.onAfterRenderObservable.add(this.afterRender);
+  }
+
+  // ── data ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** Colours every layer from new activations (null: nothing drawn). Allocates nothing. */
+  setActivations(acts: Activations | null): void {
+    this.layout.layers.forEach((l, i) => {
+      const data = acts?.layers[i]?.data ?? null;
+      if (data && data.length !== l.count)
+        throw new Error(`layer ${l.name}: ${data.length} activations for ${l.count} cubes`);
+      this.values[i] = data;
+      this.meshes[i].setValues(data);
+    });
+    if (!this.running) this.renderOnce();
+  }
+
+  setTheme(theme: 'light' | 'dark'): void {
+    this.palette = PALETTES[theme];
+    this.setClearColor();
+    this.meshes.forEach((m, i) => {
+      m.setPalette(this.palette);
+      m.setValues(this.values[i]);
+    });
+    if (!this.running) this.renderOnce();
+  }
+
+  // ── what the tour animates ────────────────────────────────────────────────────────────────────
+
+  layerIndex(name: string): number {
+    const i = this.byName.get(name);
+    if (i === undefined) throw new Error(`no layer named ${name}`);
+    return i;
+  }
+
+  layerDescription(i: number): LayerDescription {
+    return this.model.layers[i];
+  }
+
+  /** Reveals the first `count` cubes of a layer (all: `Infinity`). */
+  reveal(layer: number, count: number): void {
+    this.meshes[layer].reveal(count);
+  }
+
+  /** Reveals positions < `position` in every channel of a feature-map layer at once. */
+  revealPositions(layer: number, position: number): void {
+    this.meshes[layer].revealPositions(position);
+  }
+
+  /** Heights of a layer's cubes, 0–1 of their full value (the softmax bars rising). */
+  setRise(layer: number, rise: number): void {
+    this.meshes[layer].setRise(rise);
+  }
+
+  /**
+   * Highlights cube `index` of `layer` and the cubes it reads in the layer before it (its
+   * receptive field). `index < 0` highlights only the source layer's cubes in `sourceRange` (for
+   * a dense fan-in). Pass `layer = -1` to clear.
+   */
+  highlightCube(layer: number, index: number): void {
+    let n = 0;
+    if (layer >= 0 && index >= 0) {
+      const target = this.layout.layers[layer];
+      n = this.pushHighlight(n, layer, index, 0.28);
+      const desc = this.model.layers[layer];
+      const from = desc.from !== undefined ? this.byName.get(desc.from) : undefined;
+      if (from !== undefined) {
+        const count = receptiveField(desc, target, this.layout.layers[from], index, this.field);
+        for (let k = 0; k < count && n < HIGHLIGHT_CAPACITY; k++)
+          n = this.pushHighlight(n, from, this.field[k], 0.12);
+      }
+    }
+    this.highlightMesh.thinInstanceCount = n;
+    this.highlightMesh.thinInstanceBufferUpdated('matrix');
+    this.highlightMesh.thinInstanceBufferUpdated('color');
+  }
+
+  /** Highlights a whole layer (the inputs of a dense layer fanning in), or none with −1. */
+  highlightLayer(layer: number): void {
+    let n = 0;
+    if (layer >= 0)
+      for (let i = 0; i < this.layout.layers[layer].count && n < HIGHLIGHT_CAPACITY; i++)
+        n = this.pushHighlight(n, layer, i, 0.08);
+    this.highlightMesh.thinInstanceCount = n;
+    this.highlightMesh.thinInstanceBufferUpdated('matrix');
+    this.highlightMesh.thinInstanceBufferUpdated('color');
+  }
+
+  private pushHighlight(n: number, layer: number, index: number, grow: number): number {
+    const l = this.layout.layers[layer];
+    const m = 16 * n;
+    const s = l.cube + grow * 2;
+    const d = this.meshes[layer].depthOf(index);
+    const hm = this.highlightMatrices;
+    hm.fill(0, m, m + 16);
+    hm[m] = s;
+    hm[m + 5] = s;
+    hm[m + 10] = 0.08;
+    hm[m + 12] = l.xy[2 * index];
+    hm[m + 13] = l.xy[2 * index + 1];
+    hm[m + 14] = d + 0.06;
+    hm[m + 15] = 1;
+    const c = this.palette.highlight;
+    this.highlightColors[4 * n] = c[0];
+    this.highlightColors[4 * n + 1] = c[1];
+    this.highlightColors[4 * n + 2] = c[2];
+    this.highlightColors[4 * n + 3] = 1;
+    return n + 1;
+  }
+
+  /** Index of the largest value of the last layer (the prediction), or −1 with nothing drawn. */
+  winner(): number {
+    const v = this.values[this.values.length - 1];
+    if (!v) return -1;
+    let best = 0;
+    for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+    return best;
+  }
+
+  /** Flies the camera to frame some layers (instantly with reduced motion or `ms = 0`). */
+  focus(goal: CameraGoal, ms = 1200): void {
+    const layers = goal.layers.length
+      ? goal.layers.map((n) => this.layout.layers[this.layerIndex(n)])
+      : this.layout.layers;
+    const minX = Math.min(...layers.map((l) => l.minX));
+    const maxX = Math.max(...layers.map((l) => l.maxX));
+    const minY = Math.min(...layers.map((l) => l.minY));
+    const maxY = Math.max(...layers.map((l) => l.maxY));
+    const w = maxX - minX;
+    const h = maxY - minY;
+    const aspect = this.engine.getAspectRatio(this.camera) || 1.6;
+    const fov = this.camera.fov;
+    // fitted for a frontal view, with room for the oblique angle and the labels
+    const fit = Math.max(h / 2 / Math.tan(fov / 2), w / 2 / Math.tan(fov / 2) / aspect) * 1.4;
+    const to = Float64Array.of(
+      (minX + maxX) / 2,
+      (minY + maxY) / 2,
+      0,
+      goal.alpha ?? DEFAULT_ALPHA,
+      goal.beta ?? DEFAULT_BETA,
+      Math.max(12, fit * (goal.zoom ?? 1)),
+    );
+    const c = this.camera;
+    const from = Float64Array.of(c.target.x, c.target.y, c.target.z, c.alpha, c.beta, c.radius);
+    if (this.options.reducedMotion || ms <= 0) {
+      this.applyCamera(to);
+      this.flight = null;
+      if (!this.running) this.renderOnce();
+      return;
+    }
+    this.flight = { from, to, start: performance.now(), duration: ms };
+  }
+
+  /** Adds work to do before each frame (the tour's animation); returns a function that removes it. */
+  onBeforeFrame(fn: (now: number) => void): () => void {
+    this.beforeFrame.push(fn);
+    return () => (this.beforeFrame = this.beforeFrame.filter((f) => f !== fn));
+  }
+
+  // ── interaction ───────────────────────────────────────────────────────────────────────────────
+
+  /** The cube under a point of the canvas (CSS pixels from its top-left), with its value. */
+  pick(offsetX: number, offsetY: number): PickInfo | null {
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    if (!w || !h) return null;
+    const view = this.camera.getViewMatrix();
+    const proj = this.camera.getProjectionMatrix();
+    Vector3.UnprojectFloatsToRef(
+      offsetX,
+      offsetY,
+      0,
+      w,
+      h,
+      Matrix.IdentityReadOnly,
+      view,
+      proj,
+      this.rayNear,
+    );
+    Vector3.UnprojectFloatsToRef(offsetX, offsetY, 1, w, h, Matrix.IdentityReadOnly, view, proj, this.rayFar);
+    const dz = this.rayFar.z - this.rayNear.z;
+    if (Math.abs(dz) < 1e-9) return null;
+    // intersect with the plane through the middle of the cubes' heights
+    const t = (0.4 - this.rayNear.z) / dz;
+    if (t < 0) return null;
+    const x = this.rayNear.x + (this.rayFar.x - this.rayNear.x) * t;
+    const y = this.rayNear.y + (this.rayFar.y - this.rayNear.y) * t;
+    const hit = cubeAt(this.layout, x, y);
+    if (!hit) return null;
+    const { channel, row, col } = addressOf(hit.layer, hit.index);
+    const values = this.values[hit.layer.index];
+    return {
+      layer: hit.layer.name,
+      kind: hit.layer.kind,
+      channel,
+      row,
+      col,
+      index: hit.index,
+      value: values ? values[hit.index] : 0,
+    };
+  }
+
+  /** Highlights a picked cube and its receptive field (or clears with null). */
+  highlight(pick: PickInfo | null): void {
+    if (!pick) this.highlightCube(-1, -1);
+    else this.highlightCube(this.layerIndex(pick.layer), pick.index);
+    if (!this.running) this.renderOnce();
+  }
+
+  /** Called after every frame with the screen positions of the layer and class labels. */
+  onFrame(fn: (labels: readonly ScreenLabel[]) => void): void {
+    this.frameListeners.push(fn);
+  }
+
+  // ── life cycle ────────────────────────────────────────────────────────────────────────────────
+
+  /** Starts the render loop (the element stops it while off-screen). */
+  start(): void {
+    if (this.running || this.disposed) return;
+    this.running = true;
+    this.engine.runRenderLoop(this.renderFrame);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.engine.stopRenderLoop(this.renderFrame);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  resize(): void {
+    this.engine.resize();
+    if (!this.running) this.renderOnce();
+  }
+
+  /** Renders one frame now (also used when the loop is stopped). */
+  renderOnce(): void {
+    if (!this.disposed) this.renderFrame();
+  }
+
+  /** Thin instances of one layer (one per activation). */
+  instanceCount(layer: string): number {
+    return this.meshes[this.layerIndex(layer)].instanceCount;
+  }
+
+  /** The colour buffer as drawn for a layer, RGBA per cube. */
+  colorBuffer(layer: string): Float32Array {
+    return this.meshes[this.layerIndex(layer)].colors;
+  }
+
+  /** Draw calls of the last frame. */
+  get drawCalls(): number {
+    return this.lastDrawCalls;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stop();
+    this.scene.dispose();
+    this.engine.dispose();
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────────
+
+  private createCamera(): ArcRotateCamera {
+    const span = this.layout.maxX - this.layout.minX;
+    const camera = new ArcRotateCamera(
+      'camera',
+      DEFAULT_ALPHA,
+      DEFAULT_BETA,
+      span * 0.6,
+      new Vector3((this.layout.minX + this.layout.maxX) / 2, 0, 0),
+      this.scene,
+    );
+    camera.fov = 0.7;
+    camera.minZ = 0.5;
+    camera.maxZ = span * 6;
+    camera.lowerRadiusLimit = 6;
+    camera.upperRadiusLimit = span * 1.6;
+    camera.lowerBetaLimit = 0.25;
+    camera.upperBetaLimit = Math.PI - 0.25;
+    camera.wheelDeltaPercentage = 0.01;
+    camera.pinchDeltaPercentage = 0.004;
+    camera.panningSensibility = 60;
+    camera.angularSensibilityX = 900;
+    camera.angularSensibilityY = 900;
+    camera.keysUp = [38];
+    camera.keysDown = [40];
+    camera.keysLeft = [37];
+    camera.keysRight = [39];
+    camera.attachControl(true);
+    this.canvas.addEventListener('keydown', this.onKey);
+    return camera;
+  }
+
+  private onKey = (e: KeyboardEvent) => {
+    if (e.key === '+' || e.key === '=')
+      this.camera.radius = Math.max(this.camera.lowerRadiusLimit ?? 1, this.camera.radius * 0.85);
+    else if (e.key === '-' || e.key === '_')
+      this.camera.radius = Math.min(this.camera.upperRadiusLimit ?? 1e4, this.camera.radius / 0.85);
+    else if (e.key.startsWith('Arrow')) e.preventDefault();
+    else return;
+    if (!this.running) this.renderOnce();
+  };
+
+  private applyCamera(v: Float64Array) {
+    const c = this.camera;
+    c.target.set(v[0], v[1], v[2]);
+    c.alpha = v[3];
+    c.beta = v[4];
+    c.radius = v[5];
+  }
+
+  private readonly flightState = new Float64Array(6);
+
+  private tick = () => {
+    const now = performance.now();
+    const f = this.flight;
+    if (f) {
+      const t = Math.min(1, (now - f.start) / f.duration);
+      const e = t < 0.5 ? 4 * t * t * t : 1 - Math.pow(-2 * t + 2, 3) / 2;
+      for (let i = 0; i < 6; i++) this.flightState[i] = f.from[i] + (f.to[i] - f.from[i]) * e;
+      this.applyCamera(this.flightState);
+      if (t >= 1) this.flight = null;
+    }
+    for (let i = 0; i < this.beforeFrame.length; i++) this.beforeFrame[i](now);
+  };
+
+  private renderFrame = () => {
+    this.engine._drawCalls?.fetchNewFrame?.();
+    this.scene.render();
+  };
+
+  private afterRender = () => {
+    this.lastDrawCalls = this.engine._drawCalls?.current ?? 0;
+    if (!this.frameListeners.length) return;
+    const w = this.engine.getRenderWidth();
+    const h = this.engine.getRenderHeight();
+    const scaleX = this.canvas.clientWidth / (w || 1);
+    const scaleY = this.canvas.clientHeight / (h || 1);
+    const transform = this.scene.getTransformMatrix();
+    const viewport = this.camera.viewport.toGlobal(w, h);
+    for (let i = 0; i < this.labels.length; i++) {
+      Vector3.ProjectToRef(
+        this.labelAnchors[i],
+        Matrix.IdentityReadOnly,
+        transform,
+        viewport,
+        this.projected,
+      );
+      const label = this.labels[i];
+      label.x = this.projected.x * scaleX;
+      label.y = this.projected.y * scaleY;
+      label.visible = this.projected.z > 0 && this.projected.z < 1;
+    }
+    for (const fn of this.frameListeners) fn(this.labels);
+  };
+
+  private createLabels() {
+    const labels: ScreenLabel[] = [];
+    const anchors: Vector3[] = [];
+    const classes = this.model.classes;
+    const last = this.layout.layers[this.layout.layers.length - 1];
+    for (const l of this.layout.layers) {
+      const shape = l.shape.join('×');
+      labels.push({ text: `${l.name} ${shape}`, x: 0, y: 0, visible: false });
+      anchors.push(new Vector3((l.minX + l.maxX) / 2, l.maxY + 1.5, 0));
+    }
+    if (last.labelled && classes.length === last.count) {
+      for (let i = 0; i < last.count; i++) {
+        labels.push({ text: classes[i], x: 0, y: 0, visible: false });
+        anchors.push(new Vector3(last.maxX + 1.8, last.xy[2 * i + 1] - 0.2, 0));
+      }
+    }
+    return { labels, anchors };
+  }
+
+  private setClearColor() {
+    const b = this.palette.background;
+    this.scene.clearColor = new Color4(b[0], b[1], b[2], 1);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * One small unlit-with-a-fixed-light shader shared by every layer: per-instance colour, a little
+ * directional shading so cubes read as 3D, no scene lights (StandardMaterial would add ~80 KB gz).
+ * Shader code lives in Babylon's ShaderStore, so nothing is fetched over HTTP.
+ */
+import { ShaderMaterial } from '@babylonjs/core/Materials/shaderMaterial.js';
+import { ShaderStore } from '@babylonjs/core/Engines/shaderStore.js';
+import type { Scene } from '@babylonjs/core/scene.js';
+// without these includes the shader silently fails to compile (it fetches .fx files and gets 404)
+import '@babylonjs/core/Shaders/ShadersInclude/instancesDeclaration.js';
+import '@babylonjs/core/Shaders/ShadersInclude/instancesVertex.js';
+
+const NAME = 'cnnCube';
+
+ShaderStore.ShadersStore[`${NAME}VertexShader`] = /* glsl */ `
+precision highp float;
+attribute vec3 position;
+attribute vec3 normal;
+#include<instancesDeclaration>
+uniform mat4 viewProjection;
+varying vec4 vColor;
+varying vec3 vNormal;
+void main(void) {
+  #include<instancesVertex>
+  vec4 worldPos = finalWorld * vec4(position, 1.0);
+  gl_Position = viewProjection * worldPos;
+  vNormal = normalize(mat3(finalWorld) * normal);
+#ifdef INSTANCESCOLOR
+  vColor = instanceColor;
+#else
+  vColor = vec4(1.0);
+#endif
+}`;
+
+ShaderStore.ShadersStore[`${NAME}FragmentShader`] = /* glsl */ `
+precision highp float;
+varying vec4 vColor;
+varying vec3 vNormal;
+uniform float alpha;
+void main(void) {
+  vec3 light = normalize(vec3(-0.35, 0.55, 0.75));
+  float shade = 0.62 + 0.38 * max(dot(normalize(vNormal), light), 0.0);
+  gl_FragColor = vec4(vColor.rgb * shade, vColor.a * alpha);
+}`;
+
+export function createCubeMaterial(scene: Scene, name: string, alpha = 1): ShaderMaterial {
+  const material = new ShaderMaterial(name, scene, NAME, {
+    attributes: ['position', 'normal'],
+    uniforms: ['viewProjection', 'world', 'alpha'],
+    needAlphaBlending: alpha < 1,
+  });
+  material.setFloat('alpha', alpha);
+  material.backFaceCulling = true;
+  return material;
+}

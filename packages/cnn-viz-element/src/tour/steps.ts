@@ -1,0 +1,147 @@
+/**
+ * The narrated tour as data: one step per layer of the model (plus an overview and the verdict),
+ * each with a short explanation written for a curious student, the layers the camera frames and
+ * the animation to play. Derived from the layer list, so a different network gets its own tour.
+ */
+import type { LayerDescription, ModelDescription } from '../model/description.js';
+
+export type Effect =
+  /** Everything at a glance; nothing computed yet. */
+  | 'overview'
+  /** Cubes fill in row by row. */
+  | 'fill'
+  /** A window sweeps the layer it reads, each output cube lighting up (convolution, pooling). */
+  | 'sweep'
+  /** Each unit lights up while the whole layer before it is highlighted (dense). */
+  | 'fan-in'
+  /** Bars grow to their probabilities. */
+  | 'rise'
+  /** The winner is highlighted. */
+  | 'verdict';
+
+export interface TourStep {
+  id: string;
+  title: string;
+  text: string;
+  /** The layer this step computes (absent for the overview). */
+  layer?: string;
+  /** Layers the camera frames. */
+  frame: string[];
+  effect: Effect;
+  /** At speed 1. */
+  durationMs: number;
+}
+
+const dims = (shape: number[]) => shape.join('×');
+
+function describe(
+  l: LayerDescription,
+  from: LayerDescription | undefined,
+  seen: Map<string, number>,
+): Omit<TourStep, 'id' | 'frame' | 'layer'> {
+  const nth = (seen.get(l.kind) ?? 0) + 1;
+  seen.set(l.kind, nth);
+  const again = nth > 1;
+  const inShape = from ? dims(from.shape) : '';
+  switch (l.kind) {
+    case 'input':
+      return {
+        title: 'Your drawing',
+        text: `Your drawing, shrunk to ${dims(l.shape.slice(-2))} pixels and centred the way the training digits were. Each cube is one pixel: the brighter, the more ink. This is all the network ever sees.`,
+        effect: 'fill',
+        durationMs: 3500,
+      };
+    case 'conv': {
+      const [c] = l.shape;
+      const k = l.kernel ?? 1;
+      return {
+        title: again ? `Convolution ${nth}: combining features` : 'Convolution: looking for patterns',
+        text: again
+          ? `${c} new filters, each ${k}×${k} and looking through all ${from?.shape[0] ?? ''} maps at once, combine simple strokes into parts of digits: curves, corners, crossings. Each output cube sums one window of the ${inShape} layer, weighted by what the filter learned.`
+          : `${c} small filters of ${k}×${k} weights slide over the image. At each position a filter multiplies the pixels under it by its weights and adds them up: red means the pattern it looks for is there, blue means its opposite. Each filter makes one map: ${dims(l.shape)} in all.`,
+        effect: 'sweep',
+        durationMs: again ? 5500 : 6500,
+      };
+    }
+    case 'relu':
+      return {
+        title: again ? 'ReLU again' : 'ReLU: keep the positives',
+        text: again
+          ? 'Negative values are set to zero again, so only evidence that something is there moves on.'
+          : 'ReLU replaces every negative value with zero and keeps the positive ones. It is what lets a network learn more than straight lines: "this pattern is present" passes, "absent" is silenced.',
+        effect: 'fill',
+        durationMs: 2500,
+      };
+    case 'maxpool':
+      return {
+        title: again ? 'Pooling again' : 'Max pooling: shrink, keep the strongest',
+        text: again
+          ? `Another ${l.kernel}×${l.kernel} pooling halves each map to ${dims(l.shape.slice(-2))}: what matters now is which features are present, not exactly where.`
+          : `Each ${l.kernel}×${l.kernel} window of a map collapses into its largest value. The maps shrink to ${dims(l.shape.slice(-2))} but keep the strongest responses, so a stroke drawn a little to the side still counts.`,
+        effect: 'sweep',
+        durationMs: 4000,
+      };
+    case 'flatten':
+      return {
+        title: 'Flatten',
+        text: `The ${inShape} maps are laid out as one list of ${l.shape[0]} numbers — the same values, in a row — so that every following neuron can look at all of them.`,
+        effect: 'fill',
+        durationMs: 3000,
+      };
+    case 'dense':
+      return {
+        title: again ? `Dense layer ${nth}` : 'Dense layer: every input votes',
+        text: again
+          ? `${l.shape[0]} more neurons, each weighing all ${from?.shape[0] ?? ''} outputs of the layer before.${l.shape[0] <= 10 ? ' One per digit: these are the raw scores.' : ''}`
+          : `Each of the ${l.shape[0]} neurons looks at all ${from?.shape[0] ?? ''} numbers of the layer before, multiplies each by a learned weight and adds them up. Watch them light up one by one as they gather the evidence.`,
+        effect: 'fan-in',
+        durationMs: 4500,
+      };
+    case 'softmax':
+      return {
+        title: 'Softmax: scores become probabilities',
+        text: 'Softmax turns the ten scores into probabilities that add up to 100%: the bigger a score compared to the others, the taller its bar.',
+        effect: 'rise',
+        durationMs: 3500,
+      };
+  }
+}
+
+export function buildTour(model: ModelDescription): TourStep[] {
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
+  const seen = new Map<string, number>();
+  const steps: TourStep[] = [
+    {
+      id: 'overview',
+      title: 'A convolutional network',
+      text: `This is the whole network: ${model.layers.length} layers, ${model.layers
+        .reduce((a, l) => a + l.shape.reduce((x, y) => x * y, 1), 0)
+        .toLocaleString(
+          'en',
+        )} numbers, one cube each. Your drawing enters on the left; the answer comes out on the right. Let's follow it.`,
+      frame: [],
+      effect: 'overview',
+      durationMs: 4500,
+    },
+  ];
+  for (const l of model.layers) {
+    const from = l.from ? byName.get(l.from) : undefined;
+    steps.push({
+      id: l.name,
+      layer: l.name,
+      frame: from ? [from.name, l.name] : [l.name],
+      ...describe(l, from, seen),
+    });
+  }
+  const last = model.layers[model.layers.length - 1];
+  steps.push({
+    id: 'verdict',
+    title: 'The answer',
+    text: 'The tallest bar is the network\u2019s answer. Hover over any cube to see its value and what it looked at; draw again and every layer updates live.',
+    layer: last.name,
+    frame: [],
+    effect: 'verdict',
+    durationMs: 4000,
+  });
+  return steps;
+}
