@@ -30,4 +30,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // plain browser scripts of the site
+    files: ['**/public/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', window: 'readonly', customElements: 'readonly', fetch: 'readonly' },
+    },
+  },
 );

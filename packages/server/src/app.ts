@@ -1,0 +1,193 @@
+/**
+ * The app factory: everything the server is, built from its dependencies, so each test builds an
+ * isolated server on a real database. No module-level state.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config.ts';
+import { ping, type Db } from './db/connect.ts';
+import { galleryRoutes } from './gallery/routes.ts';
+import { GalleryRepository } from './gallery/repository.ts';
+import { newSalt } from './http/client-id.ts';
+import { errorHandler, HttpError } from './http/errors.ts';
+import type { ModelRunner } from './inference/model-runner.ts';
+import type { Logger } from './logger.ts';
+import { attachInferenceSocket, type InferenceSocket } from './ws/inference-socket.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  runner: ModelRunner;
+  logger: Logger;
+}
+
+export interface App {
+  app: Express;
+  server: Server;
+  socket: InferenceSocket;
+  /** Stops accepting, closes WebSockets with 1001, lets in-flight requests finish. */
+  close(): Promise<void>;
+}
+
+/** What our pages may load: the element needs 'wasm-unsafe-eval' for onnxruntime-web. */
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  connectSrc: ["'self'", 'ws:', 'wss:'],
+  workerSrc: ["'self'", 'blob:'],
+  objectSrc: ["'none'"],
+  frameAncestors: ['*'],
+  baseUri: ["'self'"],
+  // pages are served over plain HTTP on loopback in development; Caddy terminates TLS in production
+  upgradeInsecureRequests: null,
+};
+
+export function createApp(deps: AppDeps): App {
+  const { config, db, runner, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const repo = new GalleryRepository(db);
+  let saltPromise: Promise<string> | undefined;
+  const salt = () => {
+    saltPromise ??= repo.setting('client_salt', newSalt);
+    saltPromise.catch(() => (saltPromise = undefined));
+    return saltPromise;
+  };
+  let shuttingDown = false;
+
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    req.id = incoming && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    const start = performance.now();
+    res.on('finish', () =>
+      logger.info(
+        {
+          reqId: req.id,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: +(performance.now() - start).toFixed(1),
+        },
+        'request',
+      ),
+    );
+    if (shuttingDown) res.setHeader('Connection', 'close');
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: CSP },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+      crossOriginEmbedderPolicy: false,
+      frameguard: false, // /embed is meant for iframes; CSP frame-ancestors governs framing
+    }),
+  );
+
+  // ── operations ──
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const reasons: string[] = [];
+    if (shuttingDown) reasons.push('shutting down');
+    try {
+      await ping(db, 1500);
+    } catch (e) {
+      reasons.push(`database: ${(e as Error).message}`);
+    }
+    if (reasons.length) res.status(503).json({ status: 'unavailable', reasons });
+    else res.json({ status: 'ready', model: runner.version, database: db.kind });
+  });
+
+  // ── API: reads open to every origin; writes only from CORS_ORIGINS ──
+  const readCors = cors({ origin: '*', methods: ['GET', 'HEAD'] });
+  const writeCors = cors({
+    origin: config.corsOrigins,
+    methods: ['POST', 'DELETE'],
+    allowedHeaders: ['Content-Type', 'Authorization'],
+  });
+  app.use('/api', (req, res, next) =>
+    (req.method === 'GET' || req.method === 'HEAD' ? readCors : writeCors)(req, res, next),
+  );
+  app.use('/api', (req, _res, next) => {
+    // a browser writing from an origin we do not know is refused outright (CORS alone would still run it)
+    const origin = req.get('origin');
+    if (
+      (req.method === 'POST' || req.method === 'DELETE') &&
+      origin &&
+      !config.corsOrigins.includes(origin) &&
+      origin !== selfOrigin(req)
+    )
+      return next(new HttpError(403, `writes are not accepted from ${origin}`));
+    next();
+  });
+  app.use('/api', express.json({ limit: config.limits.bodyBytes, strict: true }));
+  app.use(
+    '/api',
+    galleryRoutes({ repo, runner, limits: config.limits, adminToken: config.adminToken, salt }),
+  );
+  app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API route')));
+
+  // ── static: the drop-in bundle, docs, the site ──
+  const cdn = express.static(config.cdnDir, {
+    fallthrough: false,
+    setHeaders: (res, path) => {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      // hashed chunks never change; the entry point and the model may
+      res.setHeader(
+        'Cache-Control',
+        /chunks[/\\]/.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+      );
+    },
+  });
+  app.use('/cdn', (req, res, next) =>
+    existsSync(config.cdnDir)
+      ? cdn(req, res, next)
+      : next(new HttpError(404, 'the drop-in bundle is not built: run npm run build')),
+  );
+  if (existsSync(config.docsDir)) app.use('/docs', express.static(config.docsDir, { fallthrough: false }));
+  app.use(express.static(config.publicDir, { extensions: ['html'] }));
+  app.use((_req, _res, next) => next(new HttpError(404, 'not found')));
+  app.use(errorHandler(logger));
+
+  const server = createServer(app);
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+  const socket = attachInferenceSocket(server, {
+    runner,
+    limits: config.limits,
+    logger,
+    isShuttingDown: () => shuttingDown,
+  });
+
+  return {
+    app,
+    server,
+    socket,
+    async close() {
+      shuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await socket.closeAll();
+      await runner.close();
+      const timer = setTimeout(() => server.closeAllConnections(), 8000);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function selfOrigin(req: express.Request): string {
+  return `${req.protocol}://${req.get('host')}`;
+}
+
+export const PUBLIC_INDEX = (config: Config) => join(config.publicDir, 'index.html');

@@ -1,0 +1,197 @@
+/** /api/gallery, /api/random_image, /api/stats: the shared gallery of drawings readers submitted. */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { Limits } from '../config.ts';
+import { clientAddress, clientHash } from '../http/client-id.ts';
+import { dbUnavailable, HttpError } from '../http/errors.ts';
+import { RateLimiter } from '../http/token-bucket.ts';
+import type { ModelRunner } from '../inference/model-runner.ts';
+import { drawingPng, placeholderPng } from './png.ts';
+import type { GalleryRepository } from './repository.ts';
+import { parseId, parseListQuery, parseSubmission, ValidationError } from './validate.ts';
+
+export interface GalleryDeps {
+  repo: GalleryRepository;
+  runner: ModelRunner;
+  limits: Limits;
+  adminToken?: string;
+  salt: () => Promise<string>;
+}
+
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+]);
+
+/** Errors that mean "the database is not there", as opposed to a bug. */
+export function isDbDown(e: unknown): boolean {
+  const err = e as { code?: string; name?: string; message?: string };
+  return (
+    DB_DOWN_CODES.has(err.code ?? '') ||
+    err.name === 'KnexTimeoutError' ||
+    /Connection terminated|connect ECONNREFUSED|Timeout acquiring a connection|PGlite is closed/i.test(
+      err.message ?? '',
+    )
+  );
+}
+
+/** Runs a route body, turning validation errors into 400 and database outages into 503. */
+const handle =
+  (fn: (req: Request, res: Response) => Promise<unknown>) => async (req: Request, res: Response) => {
+    try {
+      await fn(req, res);
+    } catch (e) {
+      if (e instanceof ValidationError) throw new HttpError(400, e.message);
+      if (e instanceof HttpError) throw e;
+      if (isDbDown(e)) throw dbUnavailable();
+      throw e;
+    }
+  };
+
+function sameSecret(given: string, expected: string): boolean {
+  // hash both so the comparison takes the same time whatever the lengths
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function pngSize(raw: unknown): number {
+  if (raw === undefined) return 280;
+  if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw) || Number(raw) < 28 || Number(raw) > 560)
+    throw new ValidationError('"size" must be an integer from 28 to 560 (pixels)');
+  return Number(raw);
+}
+
+export function galleryRoutes(deps: GalleryDeps): Router {
+  const { repo, runner, limits } = deps;
+  const router = Router();
+  const submissions = new RateLimiter(limits.submissionsBurst, limits.submissionsPerMinute / 60);
+
+  router.post(
+    '/gallery',
+    handle(async (req, res) => {
+      const salt = await deps.salt();
+      const client = clientHash(salt, clientAddress(req));
+      const taken = submissions.take(client);
+      if (!taken.ok)
+        throw new HttpError(
+          429,
+          `too many submissions: at most ${limits.submissionsPerMinute} a minute; try again in ${taken.retryAfter} s`,
+          {
+            'Retry-After': String(taken.retryAfter),
+          },
+        );
+      const { pixels, label } = parseSubmission(req.body);
+      // the server predicts the drawing itself: a client's claimed prediction is never trusted
+      const r = await runner.infer(pixels);
+      const id = await repo.insert({
+        pixels,
+        label,
+        prediction: r.prediction,
+        confidence: r.confidence,
+        probabilities: r.probabilities,
+        modelVersion: runner.version,
+        clientHash: client,
+      });
+      res
+        .status(201)
+        .location(`/api/gallery/${id}`)
+        .json({
+          id,
+          prediction: r.prediction,
+          confidence: r.confidence,
+          misclassified: r.prediction !== label,
+        });
+    }),
+  );
+
+  router.get(
+    '/gallery',
+    handle(async (req, res) => {
+      const q = parseListQuery(req.query as Record<string, unknown>);
+      const page = await repo.list(q);
+      res.json({
+        items: page.items.map((d) => ({ ...d, imageUrl: `/api/gallery/${d.id}/image.png` })),
+        nextCursor: page.nextCursor,
+      });
+    }),
+  );
+
+  router.get(
+    '/gallery/:id',
+    handle(async (req, res) => {
+      const d = await repo.get(parseId(String(req.params.id)));
+      if (!d) throw new HttpError(404, 'no such drawing');
+      const pixels = await repo.pixels(d.id);
+      res.json({
+        ...d,
+        imageUrl: `/api/gallery/${d.id}/image.png`,
+        pixels: Buffer.from(pixels!).toString('base64'),
+      });
+    }),
+  );
+
+  router.get(
+    '/gallery/:id/image.png',
+    handle(async (req, res) => {
+      const size = pngSize(req.query.size);
+      const pixels = await repo.pixels(parseId(String(req.params.id)));
+      if (!pixels) throw new HttpError(404, 'no such drawing');
+      res.type('png').set('Cache-Control', 'public, max-age=300').send(drawingPng(pixels, size));
+    }),
+  );
+
+  router.get(
+    '/random_image',
+    handle(async (req, res) => {
+      const size = pngSize(req.query.size);
+      const r = await repo.randomPixels();
+      res
+        .type('png')
+        .set('Cache-Control', 'no-store')
+        .set('X-Drawing-Id', r ? String(r.id) : '')
+        .send(r ? drawingPng(r.pixels, size) : placeholderPng(size));
+    }),
+  );
+
+  router.get(
+    '/stats',
+    handle(async (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=10').json(await repo.stats());
+    }),
+  );
+
+  router.post(
+    '/gallery/:id/report',
+    handle(async (req, res) => {
+      const found = await repo.report(parseId(String(req.params.id)), limits.reportsToHide);
+      if (!found) throw new HttpError(404, 'no such drawing');
+      res.status(202).json({ reported: true });
+    }),
+  );
+
+  router.delete(
+    '/gallery/:id',
+    handle(async (req, res) => {
+      const auth = req.get('authorization') ?? '';
+      const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+      if (!deps.adminToken)
+        throw new HttpError(403, 'hiding drawings is disabled on this server (no ADMIN_TOKEN)');
+      if (!token || !sameSecret(token, deps.adminToken))
+        throw new HttpError(401, 'a valid admin token is required', { 'WWW-Authenticate': 'Bearer' });
+      const found = await repo.hide(parseId(String(req.params.id)));
+      if (!found) throw new HttpError(404, 'no such drawing');
+      res.status(204).end();
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,67 @@
+/**
+ * `npm start`: migrate, load the model, listen; print the URL. SIGTERM/SIGINT: stop accepting, finish
+ * in-flight work, close WebSockets with 1001, close the database, exit.
+ */
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { connect, migrate } from './db/connect.ts';
+import { ModelRunner } from './inference/model-runner.ts';
+import { createLogger } from './logger.ts';
+import { join } from 'node:path';
+
+let config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  throw e;
+}
+const logger = createLogger(config);
+const db = connect({
+  databaseUrl: config.databaseUrl,
+  pgliteDir: config.databaseUrl ? undefined : join(config.dataDir, 'pglite'),
+});
+try {
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+} catch (e) {
+  logger.fatal({ err: e }, 'cannot migrate the database');
+  process.exit(1);
+}
+const runner = await ModelRunner.load(config.modelDir);
+const { server, close } = createApp({ config, db, runner, logger });
+server.listen(config.port, config.host, () => {
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
+  logger.info({ url, database: db.kind, model: runner.version }, 'listening');
+  console.log(
+    `cnn-visualizer is running at ${url} (database: ${db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'Postgres'})`,
+  );
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const force = setTimeout(() => {
+    logger.error('shutdown took longer than 10 s; exiting');
+    process.exit(1);
+  }, 10_000);
+  force.unref();
+  try {
+    await close();
+    await db.destroy();
+    logger.info('bye');
+    process.exit(0);
+  } catch (e) {
+    logger.error({ err: e }, 'error during shutdown');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,158 @@
+/**
+ * WS /ws: the binary inference protocol (`cnn-visualizer/protocol`). HELLO on connect; each INFER is
+ * answered with a RESULT or an ERROR carrying its request id; several may be in flight. Malformed
+ * frames get an ERROR naming the problem and the connection lives on; oversized frames close the
+ * connection with 1009 (ws's maxPayload). Per-connection rate limit, in-flight limit, ping/pong.
+ */
+import type { Server } from 'node:http';
+import {
+  decodeClientFrame,
+  Encoding,
+  encodeError,
+  encodeHello,
+  encodeResult,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type HelloInfo,
+} from 'cnn-visualizer/protocol';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Limits } from '../config.ts';
+import { TokenBucket } from '../http/token-bucket.ts';
+import type { ModelRunner } from '../inference/model-runner.ts';
+import type { Logger } from '../logger.ts';
+
+/** A client that stops reading may not make us buffer more than this per connection. */
+const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
+const PING_INTERVAL_MS = 30_000;
+
+export interface InferenceSocket {
+  wss: WebSocketServer;
+  /** Closes every connection with 1001 (going away). */
+  closeAll(): Promise<void>;
+}
+
+export function attachInferenceSocket(
+  server: Server,
+  deps: { runner: ModelRunner; limits: Limits; logger: Logger; isShuttingDown: () => boolean },
+): InferenceSocket {
+  const { runner, limits, logger } = deps;
+  const wss = new WebSocketServer({ server, path: '/ws', maxPayload: limits.wsMaxPayload });
+  const hello: HelloInfo = {
+    protocol: PROTOCOL_VERSION,
+    model: { name: runner.description.name, version: runner.version },
+    layers: runner.description.layers.slice(1).map((l) => ({ name: l.name, kind: l.kind, shape: l.shape })),
+    limits: {
+      maxInFlight: limits.wsMaxInFlight,
+      requestsPerSecond: limits.wsRequestsPerSecond,
+      maxFrameBytes: limits.wsMaxPayload,
+    },
+  };
+  const helloFrame = encodeHello(hello);
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  wss.on('connection', (ws) => {
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    const bucket = new TokenBucket(limits.wsBurst, limits.wsRequestsPerSecond);
+    let inFlight = 0;
+    ws.send(helloFrame);
+    const send = (bytes: Uint8Array) => {
+      if (ws.readyState === ws.OPEN) ws.send(bytes);
+    };
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        send(
+          encodeError(
+            0,
+            ErrorCode.MalformedFrame,
+            'text frames are not part of the protocol: send binary INFER frames',
+          ),
+        );
+        return;
+      }
+      let request;
+      try {
+        request = decodeClientFrame(data as Buffer);
+      } catch (e) {
+        const pe = e instanceof ProtocolError ? e : new ProtocolError(ErrorCode.MalformedFrame, String(e));
+        send(encodeError(pe.id, pe.code, pe.message));
+        return;
+      }
+      const { id, encoding } = request;
+      if (deps.isShuttingDown())
+        return send(encodeError(id, ErrorCode.Unavailable, 'the server is shutting down'));
+      const taken = bucket.take();
+      if (!taken.ok)
+        return send(
+          encodeError(
+            id,
+            ErrorCode.RateLimited,
+            `too many requests: at most ${limits.wsRequestsPerSecond}/s; retry in ${taken.retryAfter} s`,
+          ),
+        );
+      if (inFlight >= limits.wsMaxInFlight)
+        return send(
+          encodeError(
+            id,
+            ErrorCode.TooManyInFlight,
+            `at most ${limits.wsMaxInFlight} requests may be in flight per connection`,
+          ),
+        );
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES)
+        return send(encodeError(id, ErrorCode.RateLimited, 'you are not reading the answers: slow down'));
+      inFlight++;
+      const pixels = Uint8Array.from(request.pixels); // the frame's buffer is reused by ws
+      runner
+        .infer(pixels)
+        .then((r) =>
+          send(
+            encodeResult(
+              id,
+              r.prediction,
+              r.layers,
+              encoding === Encoding.Uint8 ? Encoding.Uint8 : Encoding.Float32,
+            ),
+          ),
+        )
+        .catch((e: Error) => {
+          logger.error({ err: e }, 'inference failed');
+          send(encodeError(id, ErrorCode.Internal, 'the model failed to run'));
+        })
+        .finally(() => inFlight--);
+    });
+    ws.on('error', (e) => logger.debug({ err: e }, 'websocket error'));
+  });
+
+  const pinger = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.get(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, PING_INTERVAL_MS);
+  pinger.unref();
+
+  return {
+    wss,
+    async closeAll() {
+      clearInterval(pinger);
+      const closing = [...wss.clients].map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            ws.once('close', () => resolve());
+            ws.close(1001, 'server shutting down');
+            setTimeout(() => {
+              ws.terminate();
+              resolve();
+            }, 2000).unref();
+          }),
+      );
+      await Promise.all(closing);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
