@@ -1,0 +1,86 @@
+/**
+ * Test servers: a real server (createApp) on a real database — Postgres in a schema of its own, or
+ * embedded PGlite in memory — listening on a free loopback port. The model is loaded once per file.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createApp, type App } from '../src/app.ts';
+import { DEFAULT_LIMITS, loadConfig, type Config, type Limits } from '../src/config.ts';
+import { connect, migrate, type Db } from '../src/db/connect.ts';
+import { ModelRunner } from '../src/inference/model-runner.ts';
+import { createLogger } from '../src/logger.ts';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export type DbKind = 'postgres' | 'pglite';
+
+let runner: Promise<ModelRunner> | undefined;
+export const sharedRunner = (modelDir = loadConfig({}).modelDir) => (runner ??= ModelRunner.load(modelDir));
+
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  db: Db;
+  app: App;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  kind: DbKind,
+  overrides: {
+    limits?: Partial<Limits>;
+    adminToken?: string;
+    corsOrigins?: string[];
+    databaseUrl?: string;
+  } = {},
+): Promise<TestServer> {
+  const schema = kind === 'postgres' ? `test_${randomBytes(6).toString('hex')}` : undefined;
+  const db = connect({
+    databaseUrl: kind === 'postgres' ? (overrides.databaseUrl ?? TEST_DATABASE_URL) : undefined,
+    schema,
+  });
+  await migrate(db, schema);
+  const config: Config = {
+    ...loadConfig({}),
+    port: 0,
+    adminToken: overrides.adminToken,
+    corsOrigins: overrides.corsOrigins ?? [],
+    logLevel: 'silent',
+    limits: { ...DEFAULT_LIMITS, ...overrides.limits },
+  };
+  // each server gets its own runner: closing the app closes it
+  const app = createApp({
+    config,
+    db,
+    runner: await ModelRunner.load(config.modelDir),
+    logger: createLogger(config),
+  });
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    db,
+    app,
+    config,
+    async close() {
+      await app.close();
+      if (schema) await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      await db.destroy();
+    },
+  };
+}
+
+/** A few MNIST test digits (784 bytes each) with their labels. */
+export async function mnistDigits(count: number, start = 0) {
+  const { loadMnist } = await import('../../../model/src/mnist.ts');
+  const set = loadMnist('test');
+  return Array.from({ length: count }, (_, k) => ({
+    pixels: set.images.slice((start + k) * 784, (start + k + 1) * 784),
+    label: set.labels[start + k],
+  }));
+}
+
+export async function json(res: Response) {
+  return { status: res.status, body: await res.json(), headers: res.headers };
+}
