@@ -102,7 +102,7 @@ for (const kind of ['postgres', 'pglite'] as DbKind[]) {
       let cursor: number | null = null;
       let first = true;
       while (first || cursor !== null) {
-        const page = (
+        const page: { items: { id: number }[]; nextCursor: number | null } = (
           await json(await fetch(`${s.url}/api/gallery?limit=7${cursor ? `&cursor=${cursor}` : ''}`))
         ).body;
         seen.push(...page.items.map((i: { id: number }) => i.id));
@@ -129,7 +129,7 @@ for (const kind of ['postgres', 'pglite'] as DbKind[]) {
       assert.equal(png.width, 56);
       assert.equal((await fetch(`${s.url}/api/gallery/${list[0].id}/image.png?size=5000`)).status, 400);
       // hide all but three drawings; random_image must only ever show those three
-      const keep = new Set(list.slice(0, 3).map((i: { id: number }) => i.id));
+      const keep = new Set<number>(list.slice(0, 3).map((i: { id: number }) => i.id));
       await s
         .db('gallery_drawings')
         .whereNotIn('id', [...keep])
@@ -217,7 +217,7 @@ describe('submission rate limit', () => {
       const limited = await post();
       assert.equal(limited.status, 429);
       assert.ok(Number(limited.headers.get('retry-after')) >= 1);
-      assert.match((await limited.json()).error, /too many/);
+      assert.match((await json(limited)).body.error, /too many/);
       assert.equal(Number((await s.db('gallery_drawings').count('* as n'))[0].n), 3);
       const empty = await fetch(`${s.url}/api/random_image`);
       assert.equal(empty.status, 200);
