@@ -1,0 +1,149 @@
+// Operations: the real server process stopped with SIGTERM while sockets are open, and the database
+// cut away (a TCP proxy in front of the real Postgres) and brought back.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Socket, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { decodeServerFrame, encodeInferRequest, ErrorCode } from 'cnn-visualizer/protocol';
+import { WebSocket } from 'ws';
+import { json, mnistDigits, startServer, TEST_DATABASE_URL } from './helpers.ts';
+
+const serverDir = fileURLToPath(new URL('..', import.meta.url));
+
+test('SIGTERM with open WebSockets: they get 1001, the process exits cleanly within 10 s', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cnn-server-'));
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
+    cwd: serverDir,
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (b) => {
+        out += b;
+        const m = /running at (http:\/\/\S+?)\/? /.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
+      setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
+    });
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    const sockets = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
+            ws.once('message', () => resolve(ws)); // HELLO
+            ws.once('error', reject);
+          }),
+      ),
+    );
+    const closes = sockets.map(
+      (ws) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code))),
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    assert.deepEqual(await Promise.all(closes), [1001, 1001, 1001]);
+    assert.equal(await exited, 0);
+    assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** A TCP proxy to the real Postgres that the test can cut and restore. */
+async function dbProxy(target: URL) {
+  const open = new Set<Socket>();
+  let server: Server | undefined;
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  const start = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = new Socket();
+        upstream.connect(Number(target.port || 5432), target.hostname);
+        open.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+          open.delete(client);
+          open.delete(upstream);
+        };
+        client.on('error', drop).on('close', drop);
+        upstream.on('error', drop).on('close', drop);
+      }).listen(port, '127.0.0.1', () => resolve());
+    });
+  const cut = () =>
+    new Promise<void>((resolve) => {
+      for (const s of open) s.destroy();
+      open.clear();
+      server!.close(() => resolve());
+    });
+  await start();
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return { url: url.href, cut, restore: start };
+}
+
+test('when the database goes away: readyz says why, the gallery answers 503, inference goes on; all recovers', async () => {
+  const proxy = await dbProxy(new URL(TEST_DATABASE_URL));
+  const s = await startServer('postgres', { databaseUrl: proxy.url });
+  const [d] = await mnistDigits(1, 700);
+  const submit = () =>
+    fetch(`${s.url}/api/gallery`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pixels: Array.from(d.pixels), label: d.label }),
+    });
+  const ws = new WebSocket(s.wsUrl);
+  const results: number[] = [];
+  ws.on('message', (m) => {
+    const msg = decodeServerFrame(m as Buffer);
+    if (msg.type === 'result') results.push(msg.id);
+    if (msg.type === 'error') assert.notEqual(msg.code, ErrorCode.Internal);
+  });
+  await new Promise((r) => ws.once('open', r));
+  try {
+    assert.equal((await fetch(`${s.url}/readyz`)).status, 200);
+    assert.equal((await submit()).status, 201);
+
+    await proxy.cut();
+    const ready = await json(await fetch(`${s.url}/readyz`));
+    assert.equal(ready.status, 503);
+    assert.match(ready.body.reasons.join(' '), /database/);
+    const down = await json(await submit());
+    assert.equal(down.status, 503);
+    assert.match(down.body.error, /database is unavailable/);
+    assert.equal((await fetch(`${s.url}/healthz`)).status, 200, 'the process is still up');
+    ws.send(encodeInferRequest(42, d.pixels));
+    const deadline = Date.now() + 5000;
+    while (!results.includes(42) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(results.includes(42), 'inference works without the database');
+
+    await proxy.restore();
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 200; i++) {
+      status = (await fetch(`${s.url}/readyz`)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(status, 200, 'ready again by itself');
+    assert.equal((await submit()).status, 201);
+  } finally {
+    ws.close();
+    await s.close();
+    await proxy.cut().catch(() => {});
+  }
+});
