@@ -96,6 +96,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`CORS_ORIGINS entries must be origins like https://example.org, got "${o}"`);
     }
   }
+  const limits = { ...DEFAULT_LIMITS };
+  const positive = (name: string, apply: (n: number) => void) => {
+    const v = env[name];
+    if (v === undefined || v === '') return;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) problems.push(`${name} must be a positive number, got "${v}"`);
+    else apply(n);
+  };
+  positive('WS_REQUESTS_PER_SECOND', (n) => {
+    limits.wsRequestsPerSecond = n;
+    limits.wsBurst = Math.max(limits.wsBurst, 2 * n);
+  });
+  positive('SUBMISSIONS_PER_MINUTE', (n) => {
+    limits.submissionsPerMinute = n;
+    limits.submissionsBurst = Math.max(limits.submissionsBurst, Math.ceil(n / 2));
+  });
   if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   const dir = (v: string | undefined, fallback: string) => (v ? (isAbsolute(v) ? v : resolve(v)) : fallback);
   return {
@@ -111,6 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cdnDir: resolve(REPO_ROOT, 'packages/cnn-viz-element/dist/cdn'),
     publicDir: fileURLToPath(new URL('../public', import.meta.url)),
     docsDir: resolve(REPO_ROOT, 'packages/docs/dist'),
-    limits: { ...DEFAULT_LIMITS },
+    limits,
   };
 }
