@@ -3,7 +3,7 @@
  * Every layer's output is also a graph output, so one `session.run` returns all activations.
  */
 import onnxProto from 'onnx-proto';
-import type { ResolvedLayer } from './architecture.ts';
+import { elementCount, paramShapes, type ResolvedLayer } from './architecture.ts';
 
 const { onnx } = onnxProto;
 
@@ -41,24 +41,47 @@ function littleEndianBytes(data: Float32Array): Uint8Array {
   return out;
 }
 
-/** Builds the ONNX bytes for the resolved layer list. Same inputs → identical bytes. */
+const DEFAULT_DOC = 'cnn-visualizer network; every layer is also a graph output, named after the layer';
+
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Builds the ONNX bytes (opset 13, IR 8) for the resolved layer list, with `tensors` as the
+ * initializers (named and shaped as `paramShapes` says). Same inputs → identical bytes. Throws on a
+ * missing, misshapen or unused tensor, and unless there is exactly one input layer.
+ */
 export function exportOnnx(
   layers: ResolvedLayer[],
   tensors: NamedTensor[],
   opts: { producerVersion?: string; docString?: string } = {},
 ): Uint8Array {
-  const byName = new Map(tensors.map((t) => [t.name, t]));
+  const byName = new Map<string, NamedTensor>();
+  for (const t of tensors) {
+    if (byName.has(t.name)) throw new Error(`two tensors named ${t.name}`);
+    if (t.data.length !== elementCount(t.shape))
+      throw new Error(`tensor ${t.name} has ${t.data.length} values for shape [${t.shape}]`);
+    byName.set(t.name, t);
+  }
+  const layerShape = new Map(layers.map((l) => [l.name, l.shape]));
+  const used = new Set<string>();
   const need = (name: string) => {
-    const t = byName.get(name);
-    if (!t) throw new Error(`no tensor named ${name}`);
+    if (!byName.has(name)) throw new Error(`no tensor named ${name}`);
+    used.add(name);
     return name;
   };
+  const inputs = layers.filter((l) => l.kind === 'input');
+  if (inputs.length !== 1) throw new Error(`expected one input layer, found ${inputs.length}`);
+  const input = inputs[0];
   const nodes = [];
-  let input: ResolvedLayer | undefined;
   for (const l of layers) {
-    if (l.kind === 'input') {
-      input = l;
-      continue;
+    if (l.kind === 'input') continue;
+    const fromShape = layerShape.get(l.from);
+    if (!fromShape) throw new Error(`layer ${l.name} reads unknown layer ${l.from}`);
+    for (const p of paramShapes(l, fromShape)) {
+      const t = byName.get(p.name);
+      if (t && !sameShape(t.shape, p.shape))
+        throw new Error(`tensor ${p.name} has shape [${t.shape}], expected [${p.shape}]`);
     }
     const base = { name: l.name, output: [l.name], input: [l.from] };
     switch (l.kind) {
@@ -105,12 +128,13 @@ export function exportOnnx(
         break;
     }
   }
-  if (!input) throw new Error('the layer list has no input layer');
+  const unused = tensors.filter((t) => !used.has(t.name)).map((t) => t.name);
+  if (unused.length) throw new Error(`tensors used by no layer: ${unused.join(', ')}`);
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     producerName: 'cnn-visualizer',
     producerVersion: opts.producerVersion ?? '1',
-    docString: opts.docString ?? '',
+    docString: opts.docString ?? DEFAULT_DOC,
     opsetImport: [{ domain: '', version: OPSET }],
     graph: {
       name: 'cnn',

@@ -63,8 +63,8 @@ export function scaleFor(kind: LayerKind): Scale {
 }
 
 /**
- * Maps `values` to colours into `rgba` (4 floats per value) and each value's strength 0–1 into
- * `strength`. Returns nothing; allocates nothing.
+ * Maps `values` to colours into `rgba` (4 floats per value; alpha = the value's strength 0–1) and
+ * the strengths into `strength`. Returns nothing; allocates nothing.
  */
 export function colorize(
   values: ArrayLike<number>,
@@ -117,7 +117,7 @@ export function colorize(
     rgba[4 * i] = r;
     rgba[4 * i + 1] = g;
     rgba[4 * i + 2] = b;
-    rgba[4 * i + 3] = 1;
+    rgba[4 * i + 3] = t;
     strength[i] = t;
   }
 }

@@ -11,9 +11,7 @@ import type { Scene } from '@babylonjs/core/scene.js';
 import '@babylonjs/core/Meshes/thinInstanceMesh.js';
 import { colorize, scaleFor, type Palette, type Scale } from './colormap.js';
 import type { LayerLayout } from './layout.js';
-
-const MIN_DEPTH = 0.18;
-const DEPTH_RANGE = 2.2;
+import { DEPTH_RANGE, MIN_DEPTH } from './shader.js';
 
 export class LayerMesh {
   readonly mesh: Mesh;
@@ -63,14 +61,15 @@ export class LayerMesh {
     this.mesh.thinInstanceSetBuffer('color', this.shown, 4, false);
   }
 
-  /** New activations (or null: nothing drawn). Colours and depths update in place. */
+  /**
+   * New activations (or null: nothing drawn). Only the colour buffer changes: the colour's alpha
+   * carries each cube's strength, from which the shader raises it.
+   */
   setValues(values: ArrayLike<number> | null): void {
     this.hasValues = values !== null;
     if (values) colorize(values, this.scale, this.palette, this.target, this.strength);
     else this.strength.fill(0);
-    this.writeDepths();
     this.applyReveal();
-    this.mesh.thinInstanceBufferUpdated('matrix');
   }
 
   setPalette(palette: Palette): void {
@@ -103,15 +102,12 @@ export class LayerMesh {
     this.mesh.thinInstanceBufferUpdated('matrix');
   }
 
+  /** The layer's z scale: taller bars for the labelled outputs, times the tour's rise. */
   private writeDepths() {
     const n = this.layout.count;
     const m = this.matrices;
-    const tall = this.layout.labelled ? 3 : 1;
-    for (let i = 0; i < n; i++) {
-      const d = MIN_DEPTH + DEPTH_RANGE * tall * this.strength[i] * this.rise;
-      m[16 * i + 10] = d;
-      m[16 * i + 14] = d / 2;
-    }
+    const z = (this.layout.labelled ? 3 : 1) * Math.max(0.02, this.rise);
+    for (let i = 0; i < n; i++) m[16 * i + 10] = z;
   }
 
   private applyReveal() {
@@ -131,13 +127,15 @@ export class LayerMesh {
       s[4 * i] = this.target[4 * i];
       s[4 * i + 1] = this.target[4 * i + 1];
       s[4 * i + 2] = this.target[4 * i + 2];
+      s[4 * i + 3] = this.strength[i];
     } else {
+      // not computed yet: a flat ghost
       const g = this.palette.ghost;
       s[4 * i] = g[0];
       s[4 * i + 1] = g[1];
       s[4 * i + 2] = g[2];
+      s[4 * i + 3] = 0;
     }
-    s[4 * i + 3] = 1;
   }
 
   /** The colour buffer as drawn (for tests: it must match the activations through the colour map). */
@@ -147,7 +145,7 @@ export class LayerMesh {
 
   /** A cube's height above the plane (its top face), for placing highlights. */
   depthOf(i: number): number {
-    return this.matrices[16 * i + 10];
+    return (MIN_DEPTH + DEPTH_RANGE * this.shown[4 * i + 3]) * this.matrices[16 * i + 10];
   }
 
   get instanceCount(): number {

@@ -124,13 +124,14 @@ export class NetworkView {
 
   /** Colours every layer from new activations (null: nothing drawn). Allocates nothing. */
   setActivations(acts: Activations | null): void {
-    this.layout.layers.forEach((l, i) => {
-      const data = acts?.layers[i]?.data ?? null;
-      if (data && data.length !== l.count)
-        throw new Error(`layer ${l.name}: ${data.length} activations for ${l.count} cubes`);
+    const layers = this.layout.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const data = acts ? (acts.layers[i]?.data ?? null) : null;
+      if (data && data.length !== layers[i].count)
+        throw new Error(`layer ${layers[i].name}: ${data.length} activations for ${layers[i].count} cubes`);
       this.values[i] = data;
       this.meshes[i].setValues(data);
-    });
+    }
     if (!this.running) this.renderOnce();
   }
 
@@ -214,16 +215,16 @@ export class NetworkView {
     hm.fill(0, m, m + 16);
     hm[m] = s;
     hm[m + 5] = s;
-    hm[m + 10] = 0.08;
+    hm[m + 10] = 0.45; // a thin plate: 0.45 × the shader's minimum depth
     hm[m + 12] = l.xy[2 * index];
     hm[m + 13] = l.xy[2 * index + 1];
-    hm[m + 14] = d + 0.06;
+    hm[m + 14] = d + 0.02;
     hm[m + 15] = 1;
     const c = this.palette.highlight;
     this.highlightColors[4 * n] = c[0];
     this.highlightColors[4 * n + 1] = c[1];
     this.highlightColors[4 * n + 2] = c[2];
-    this.highlightColors[4 * n + 3] = 1;
+    this.highlightColors[4 * n + 3] = 0; // strength 0: no extrusion
     return n + 1;
   }
 

@@ -11,6 +11,9 @@ import '@babylonjs/core/Shaders/ShadersInclude/instancesDeclaration.js';
 import '@babylonjs/core/Shaders/ShadersInclude/instancesVertex.js';
 
 const NAME = 'cnnCube';
+/** Height of a cube at strength 0 and how much it grows at strength 1 (before its layer's z scale). */
+export const MIN_DEPTH = 0.18;
+export const DEPTH_RANGE = 2.2;
 
 ShaderStore.ShadersStore[`${NAME}VertexShader`] = /* glsl */ `
 precision highp float;
@@ -22,11 +25,19 @@ varying vec4 vColor;
 varying vec3 vNormal;
 void main(void) {
   #include<instancesVertex>
-  vec4 worldPos = finalWorld * vec4(position, 1.0);
+#ifdef INSTANCESCOLOR
+  float strength = instanceColor.a;
+#else
+  float strength = 0.0;
+#endif
+  // a cube stands on the plane and rises with its activation's strength (carried in the colour's
+  // alpha), so new activations change only the colour buffer, never the matrices
+  vec3 p = vec3(position.xy, (position.z + 0.5) * (${MIN_DEPTH.toFixed(3)} + ${DEPTH_RANGE.toFixed(3)} * strength));
+  vec4 worldPos = finalWorld * vec4(p, 1.0);
   gl_Position = viewProjection * worldPos;
   vNormal = normalize(mat3(finalWorld) * normal);
 #ifdef INSTANCESCOLOR
-  vColor = instanceColor;
+  vColor = vec4(instanceColor.rgb, 1.0);
 #else
   vColor = vec4(1.0);
 #endif

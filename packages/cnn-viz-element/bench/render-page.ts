@@ -1,0 +1,142 @@
+// Bundled by render.bench.mjs and run in Chromium: the renderer's frame cost against two baselines.
+import { Engine } from '@babylonjs/core/Engines/engine.js';
+import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera.js';
+import { Vector3 } from '@babylonjs/core/Maths/math.vector.js';
+import { CreateBox } from '@babylonjs/core/Meshes/Builders/boxBuilder.js';
+import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
+import { Scene } from '@babylonjs/core/scene.js';
+import type { Activations } from '../src/inference/activations.js';
+import type { ModelDescription } from '../src/model/description.js';
+import { layoutNetwork } from '../src/render/layout.js';
+import { NetworkView } from '../src/render/network-view.js';
+import { createCubeMaterial } from '../src/render/shader.js';
+import { buildTour } from '../src/tour/steps.js';
+import { TourPlayer } from '../src/tour/tour-player.js';
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+function synthetic(model: ModelDescription, phase: number): Activations {
+  const layers = model.layers.map((l, li) => {
+    const data = new Float32Array(size(l.shape));
+    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37 + li + phase);
+    return { name: l.name, kind: l.kind, shape: l.shape, data };
+  });
+  return { layers, probabilities: layers[layers.length - 1].data, prediction: 0 };
+}
+
+function canvas(): HTMLCanvasElement {
+  document.querySelectorAll('canvas').forEach((c) => c.remove());
+  const c = document.createElement('canvas');
+  c.style.width = '960px';
+  c.style.height = '540px';
+  document.body.appendChild(c);
+  return c;
+}
+
+const heap = () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
+const gc = () => (globalThis as unknown as { gc?: () => void }).gc?.();
+
+/** Times `frames` calls of `frame` after a warm-up; returns ms per frame and heap growth per frame. */
+function measure(frame: (i: number) => void, frames: number) {
+  for (let i = 0; i < 60; i++) frame(i);
+  gc();
+  const h0 = heap();
+  const t0 = performance.now();
+  for (let i = 0; i < frames; i++) frame(i);
+  const ms = (performance.now() - t0) / frames;
+  const bytes = (heap() - h0) / frames;
+  return { ms, bytes };
+}
+
+async function run(mode: string, frames: number) {
+  const model: ModelDescription = await (await fetch('/model/cnn.json')).json();
+  const acts = [synthetic(model, 0), synthetic(model, 1)];
+  if (mode === 'in-place' || mode === 'tour' || mode === 'idle') {
+    const view = new NetworkView(canvas(), model, { theme: 'light', reducedMotion: false });
+    view.setActivations(acts[0]);
+    view.focus({ layers: [] }, 0);
+    let player: TourPlayer | undefined;
+    if (mode === 'tour') {
+      player = new TourPlayer(view, buildTour(model));
+      player.play(1); // the first convolution's sweep: reveal + receptive-field highlight every frame
+      player.setSpeed(0.05);
+    }
+    const r = measure((i) => {
+      if (mode === 'in-place') view.setActivations(acts[i & 1]);
+      view.renderOnce();
+    }, frames);
+    const drawCalls = view.drawCalls;
+    player?.dispose();
+    view.dispose();
+    return { ...r, drawCalls };
+  }
+  // baselines on a bare scene with the same shader and layout
+  const c = canvas();
+  const engine = new Engine(c, true, { preserveDrawingBuffer: true, loseContextOnDispose: true });
+  const scene = new Scene(engine);
+  const layout = layoutNetwork(model.layers);
+  const cam = new ArcRotateCamera('c', -2, 1.2, 500, new Vector3(layout.maxX / 2, 0, 0), scene);
+  cam.maxZ = 5000;
+  const material = createCubeMaterial(scene, 'm');
+  let frame: (i: number) => void;
+  if (mode === 'realloc') {
+    // the site we replace: new typed arrays and re-set buffers on every frame
+    const meshes = layout.layers.map((l) => {
+      const m = CreateBox(l.name, { size: 1 }, scene);
+      m.material = material;
+      return m;
+    });
+    frame = (i) => {
+      layout.layers.forEach((l, li) => {
+        const values = acts[i & 1].layers[li].data;
+        const matrices = new Float32Array(16 * l.count);
+        const colors = new Float32Array(4 * l.count);
+        for (let k = 0; k < l.count; k++) {
+          const v = values[k];
+          matrices[16 * k] = matrices[16 * k + 5] = 0.86;
+          matrices[16 * k + 10] = 0.2 + Math.abs(v);
+          matrices[16 * k + 12] = l.xy[2 * k];
+          matrices[16 * k + 13] = l.xy[2 * k + 1];
+          matrices[16 * k + 15] = 1;
+          colors[4 * k] = v > 0 ? v : 0;
+          colors[4 * k + 2] = v < 0 ? -v : 0;
+          colors[4 * k + 3] = 1;
+        }
+        meshes[li].thinInstanceSetBuffer('matrix', matrices, 16, true);
+        meshes[li].thinInstanceSetBuffer('color', colors, 4, true);
+      });
+      scene.render();
+    };
+  } else {
+    // one mesh per cube
+    const proto = CreateBox('proto', { size: 0.86 }, scene);
+    proto.material = material;
+    proto.isVisible = false;
+    const cubes: Mesh[] = [];
+    for (const l of layout.layers)
+      for (let k = 0; k < l.count; k++) {
+        const m = proto.clone(`${l.name}-${k}`)!;
+        m.isVisible = true;
+        m.position.set(l.xy[2 * k], l.xy[2 * k + 1], 0);
+        cubes.push(m);
+      }
+    frame = (i) => {
+      let k = 0;
+      for (const [li, l] of layout.layers.entries()) {
+        const values = acts[i & 1].layers[li].data;
+        for (let j = 0; j < l.count; j++) cubes[k++].scaling.z = 0.2 + Math.abs(values[j]);
+      }
+      scene.render();
+    };
+  }
+  const r = measure((i) => {
+    engine._drawCalls.fetchNewFrame();
+    frame(i);
+  }, frames);
+  const drawCalls = engine._drawCalls.current;
+  scene.dispose();
+  engine.dispose();
+  return { ...r, drawCalls };
+}
+
+(globalThis as unknown as { runBench: typeof run }).runBench = run;

@@ -1,0 +1,72 @@
+// Renderer frame cost in Chromium (SwiftShader, so GPU work is CPU work in another process; we time the
+// page's JavaScript per frame: update + scene.render()), side by side with the baselines, with and
+// without 4× CPU throttling. Heap growth per frame uses Chromium's precise memory info.
+import { build } from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.mjs';
+import { serveRepo } from './browser.mjs';
+
+const out = fileURLToPath(new URL('../test-artifacts/bench/render-page.js', import.meta.url));
+mkdirSync(fileURLToPath(new URL('../test-artifacts/bench/', import.meta.url)), { recursive: true });
+await build({
+  entryPoints: [fileURLToPath(new URL('./render-page.ts', import.meta.url))],
+  bundle: true,
+  format: 'esm',
+  outfile: out,
+  conditions: ['source'],
+  logLevel: 'warning',
+  tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)),
+});
+const server = await serveRepo();
+// a fresh page per measurement: one WebGL context at a time, nothing left over from the last run
+async function measure(mode, frames, throttle) {
+  // a fresh browser too: SwiftShader's GPU process does not survive many context creations in a row
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, '--enable-precise-memory-info', '--js-flags=--expose-gc'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+  page.on('console', (m) => m.type() === 'error' && console.error(m.text()));
+  await page.goto(`${server.url}/packages/cnn-viz-element/bench/blank.html`);
+  await page.addScriptTag({
+    type: 'module',
+    url: '/packages/cnn-viz-element/test-artifacts/bench/render-page.js',
+  });
+  await page.waitForFunction(() => typeof globalThis.runBench === 'function');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  const r = await page.evaluate(([m, f]) => globalThis.runBench(m, f), [mode, frames]);
+  await browser.close();
+  return r;
+}
+const rows = [];
+for (const throttle of [1, 4]) {
+  for (const [mode, frames] of [
+    ['idle', 300],
+    ['in-place', 300],
+    ['tour', 300],
+    ['realloc', 300],
+    ['per-cube', throttle === 1 ? 20 : 6],
+  ]) {
+    const r = await measure(mode, frames, throttle);
+    rows.push({ mode, throttle, ...r });
+    console.error(mode, throttle, JSON.stringify(r));
+  }
+}
+server.close();
+const label = {
+  idle: 'thin instances, nothing changes (Babylon\u2019s own per-frame cost)',
+  'in-place': 'thin instances, colours updated in place (new activations every frame)',
+  tour: 'thin instances during the tour (sweep + receptive-field highlight every frame)',
+  realloc: 'thin instances, new buffers every frame (the site we replace)',
+  'per-cube': 'one mesh per cube',
+};
+console.log(
+  '\n| renderer | CPU | JS ms / frame | heap bytes / frame | draw calls |\n|---|---|---:|---:|---:|',
+);
+for (const r of rows)
+  console.log(
+    `| ${label[r.mode]} | ${r.throttle}× | ${r.ms.toFixed(2)} | ${Math.round(r.bytes).toLocaleString('en')} | ${r.drawCalls} |`,
+  );
