@@ -1,19 +1,27 @@
 #!/usr/bin/env node
-// `npm start`: builds the element's drop-in bundle if it is missing, then starts the server with the
-// demo site on the embedded database (PGlite in .data/), printing the URL. Environment variables
-// (PORT, HOST, DATABASE_URL, …) pass through; see packages/server/README.md.
+// `npm start`: builds what is missing (the element's drop-in bundle, the demo site, Storybook), then
+// starts the server with the demo site on the embedded database (PGlite in .data/), printing the URL.
+// Environment variables (PORT, HOST, DATABASE_URL, …) pass through; see packages/server/README.md.
+// REBUILD=1 rebuilds everything first.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bundle = `${root}packages/cnn-viz-element/dist/cdn/cnn-visualizer.min.js`;
-if (!existsSync(bundle) || process.env.REBUILD) {
-  console.log('building the <cnn-visualizer> bundle (once)…');
-  const r = spawnSync('npm', ['run', '--silent', 'build', '-w', 'packages/cnn-viz-element'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+const steps = [
+  [
+    'the <cnn-visualizer> bundle',
+    'packages/cnn-viz-element/dist/cdn/cnn-visualizer.min.js',
+    'packages/cnn-viz-element',
+    'build',
+  ],
+  ['the demo site', 'packages/docs/dist/site/index.html', 'packages/docs', 'build:site'],
+  ['the Storybook docs', 'packages/docs/dist/docs/index.html', 'packages/docs', 'build:storybook'],
+];
+for (const [what, output, workspace, script] of steps) {
+  if (existsSync(`${root}${output}`) && !process.env.REBUILD) continue;
+  console.log(`building ${what} (once)…`);
+  const r = spawnSync('npm', ['run', '--silent', script, '-w', workspace], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 const server = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {

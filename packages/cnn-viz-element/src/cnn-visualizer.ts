@@ -41,6 +41,7 @@ type Status = 'idle' | 'loading' | 'ready' | 'error';
  * classifies it live and every layer's activations are drawn in 3D, with a narrated tour of how
  * convolution, pooling, dense layers and softmax produce the answer.
  *
+ * @tagname cnn-visualizer
  * @fires cnn-ready - The model is loaded and the element can classify. `detail: { model, backend }`.
  * @fires cnn-prediction - A drawing was classified. `detail: { prediction, probabilities, activations, pixels }`.
  * @fires cnn-error - Something failed (model download, server, WebGL). `detail: { type, message, sourceError }`.

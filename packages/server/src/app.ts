@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -17,6 +16,8 @@ import { newSalt } from './http/client-id.ts';
 import { errorHandler, HttpError } from './http/errors.ts';
 import type { ModelRunner } from './inference/model-runner.ts';
 import type { Logger } from './logger.ts';
+import { oembedRoutes } from './site/oembed.ts';
+import { siteRoutes } from './site/pages.ts';
 import { attachInferenceSocket, type InferenceSocket } from './ws/inference-socket.ts';
 
 export interface AppDeps {
@@ -154,8 +155,8 @@ export function createApp(deps: AppDeps): App {
       ? cdn(req, res, next)
       : next(new HttpError(404, 'the drop-in bundle is not built: run npm run build')),
   );
-  if (existsSync(config.docsDir)) app.use('/docs', express.static(config.docsDir, { fallthrough: false }));
-  app.use(express.static(config.publicDir, { extensions: ['html'] }));
+  app.use(oembedRoutes({ publicUrl: config.publicUrl }));
+  app.use(siteRoutes({ siteDir: config.siteDir, docsDir: config.docsDir, publicUrl: config.publicUrl }));
   app.use((_req, _res, next) => next(new HttpError(404, 'not found')));
   app.use(errorHandler(logger));
 
@@ -189,5 +190,3 @@ export function createApp(deps: AppDeps): App {
 function selfOrigin(req: express.Request): string {
   return `${req.protocol}://${req.get('host')}`;
 }
-
-export const PUBLIC_INDEX = (config: Config) => join(config.publicDir, 'index.html');

@@ -24,9 +24,14 @@ export interface Config {
   modelDir: string;
   /** The element's drop-in bundle (served at /cdn/). */
   cdnDir: string;
-  /** Static site folders. */
-  publicDir: string;
+  /** The built demo site (`packages/docs/dist/site`) and Storybook (`packages/docs/dist/docs`). */
+  siteDir: string;
   docsDir: string;
+  /**
+   * The public origin of the site (`https://cnn.example.org`), for oEmbed answers and the links pages
+   * carry. Unset: taken from each request's Host (behind a proxy, from X-Forwarded-* when TRUST_PROXY).
+   */
+  publicUrl?: string;
   limits: Limits;
 }
 
@@ -112,6 +117,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits.submissionsPerMinute = n;
     limits.submissionsBurst = Math.max(limits.submissionsBurst, Math.ceil(n / 2));
   });
+  let publicUrl: string | undefined;
+  if (env.PUBLIC_URL?.trim()) {
+    try {
+      const u = new URL(env.PUBLIC_URL.trim());
+      if (!/^https?:$/.test(u.protocol) || u.pathname !== '/' || u.search || u.hash) throw new Error();
+      publicUrl = u.origin;
+    } catch {
+      problems.push(`PUBLIC_URL must be an origin like https://cnn.example.org, got "${env.PUBLIC_URL}"`);
+    }
+  }
   if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   const dir = (v: string | undefined, fallback: string) => (v ? (isAbsolute(v) ? v : resolve(v)) : fallback);
   return {
@@ -125,8 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     modelDir: dir(env.MODEL_DIR, resolve(REPO_ROOT, 'model')),
     cdnDir: resolve(REPO_ROOT, 'packages/cnn-viz-element/dist/cdn'),
-    publicDir: fileURLToPath(new URL('../public', import.meta.url)),
-    docsDir: resolve(REPO_ROOT, 'packages/docs/dist'),
+    siteDir: resolve(REPO_ROOT, 'packages/docs/dist/site'),
+    docsDir: resolve(REPO_ROOT, 'packages/docs/dist/docs'),
+    publicUrl,
     limits,
   };
 }

@@ -1,0 +1,7 @@
+/** /embed: the visualizer alone, for iframes (Notion, LMS pages), configured by the query string. */
+import { embedAttributes, readEmbedOptions } from './embed-options.js';
+
+const options = readEmbedOptions(new URLSearchParams(location.search));
+const el = document.querySelector('cnn-visualizer')!;
+for (const [name, value] of Object.entries(embedAttributes(options))) el.setAttribute(name, value);
+document.documentElement.dataset.theme = options.theme;

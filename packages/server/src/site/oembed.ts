@@ -1,0 +1,67 @@
+/**
+ * GET /oembed?url=…&format=json — oEmbed 1.0 (https://oembed.com): for a URL of this site, a `rich`
+ * answer whose HTML is an iframe of /embed, keeping only the embed parameters the page understands.
+ * 404 for URLs that are not ours, 501 for formats other than JSON, 400 for bad parameters.
+ */
+import { EMBED_PARAMS } from '@cnn-visualizer/docs/embed-options';
+import { Router } from 'express';
+import { HttpError } from '../http/errors.ts';
+import { escapeHtml } from './html.ts';
+import { publicOrigin } from './public-origin.ts';
+
+export const EMBED_SIZE = { width: 960, height: 720, minWidth: 320, minHeight: 480 };
+const OURS = new Set(['/', '/embed', '/gallery']);
+
+function dimension(raw: unknown, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !/^\d{1,5}$/.test(raw) || Number(raw) === 0)
+    throw new HttpError(400, `"${name}" must be a positive integer (pixels)`);
+  return Number(raw);
+}
+
+export function oembedRoutes(opts: { publicUrl?: string }): Router {
+  const router = Router();
+  router.get('/oembed', (req, res) => {
+    const { url, format } = req.query;
+    if (format !== undefined && format !== 'json') throw new HttpError(501, 'only format=json is supported');
+    if (typeof url !== 'string' || !url) throw new HttpError(400, '"url" is required: the page to embed');
+    if (url.length > 2048) throw new HttpError(400, '"url" is too long');
+    const maxWidth = dimension(req.query.maxwidth, 'maxwidth');
+    const maxHeight = dimension(req.query.maxheight, 'maxheight');
+    const origin = publicOrigin(req, opts.publicUrl);
+    let page: URL;
+    try {
+      page = new URL(url);
+    } catch {
+      throw new HttpError(400, '"url" is not a valid absolute URL');
+    }
+    const path = page.pathname.replace(/\/+$/, '') || '/';
+    if (!origin || page.origin !== origin || !OURS.has(path))
+      throw new HttpError(404, `no embed for ${url}: this provider embeds ${origin || 'its own'} pages only`);
+
+    const params = new URLSearchParams();
+    for (const [key, allowed] of Object.entries(EMBED_PARAMS)) {
+      const v = page.searchParams.get(key);
+      if (v !== null && (allowed as readonly string[]).includes(v)) params.set(key, v);
+    }
+    const src = `${origin}/embed${params.size ? `?${params}` : ''}`;
+    const width = Math.max(EMBED_SIZE.minWidth, Math.min(EMBED_SIZE.width, maxWidth ?? Infinity));
+    const height = Math.max(EMBED_SIZE.minHeight, Math.min(EMBED_SIZE.height, maxHeight ?? Infinity));
+    const title = 'Draw a digit and watch a convolutional network classify it';
+    res
+      .set('Access-Control-Allow-Origin', '*')
+      .set('Cache-Control', 'public, max-age=86400')
+      .json({
+        version: '1.0',
+        type: 'rich',
+        provider_name: 'cnn-visualizer',
+        provider_url: `${origin}/`,
+        title,
+        width,
+        height,
+        html: `<iframe src="${escapeHtml(src)}" width="${width}" height="${height}" style="border:0;max-width:100%" loading="lazy" allow="fullscreen" title="${escapeHtml(title)}"></iframe>`,
+        cache_age: 86400,
+      });
+  });
+  return router;
+}
