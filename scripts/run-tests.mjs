@@ -5,6 +5,7 @@
 // Suites:
 //   - node:test files (`test/*.test.ts`) of each package, run through tsx, counted from a TAP report;
 //   - the element's browser tests (web-test-runner in Debian's Chromium), counted by a reporter;
+//   - the build of the drop-in bundle and the demo site (what the server serves), counted as one test;
 //   - lint (ESLint + Prettier + tsc), counted as one test.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -72,7 +73,9 @@ function commandSuite(name, cmd, args) {
 nodeSuite('model', 'model');
 nodeSuite('cnn-viz-element (node)', 'packages/cnn-viz-element');
 browserSuite('cnn-viz-element (Chromium)', 'packages/cnn-viz-element');
+commandSuite('build (element + site)', 'npm', ['run', '--silent', 'build:served']);
 nodeSuite('server', 'packages/server');
+nodeSuite('site, embedding, docs, deploy', 'packages/docs');
 commandSuite('lint', 'npm', ['run', '--silent', 'lint']);
 
 rmSync(tmp, { recursive: true, force: true });

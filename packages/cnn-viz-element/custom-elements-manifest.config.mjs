@@ -12,7 +12,9 @@ export default {
         for (const mod of customElementsManifest.modules)
           for (const d of mod.declarations ?? []) {
             const hidden = new Set(
-              (d.members ?? []).filter((m) => m.privacy === 'private' || m.privacy === 'protected').map((m) => m.name),
+              (d.members ?? [])
+                .filter((m) => m.privacy === 'private' || m.privacy === 'protected')
+                .map((m) => m.name),
             );
             d.members = (d.members ?? []).filter((m) => !hidden.has(m.name));
             d.attributes = (d.attributes ?? []).filter((a) => !hidden.has(a.fieldName ?? a.name));

@@ -16,8 +16,13 @@ import type { NarrationState } from './ui/narration-panel.js';
 import './ui/prediction-chart.js';
 import './ui/sample-digits.js';
 
-/** Files that ship next to the bundle: the drop-in works with no configuration. */
-const HERE = new URL('./', import.meta.url);
+/**
+ * Files that ship next to the bundle: the drop-in works with no configuration. (Not written as
+ * `new URL('./', import.meta.url)`: bundlers such as Vite rewrite that pattern as an asset import and
+ * break it; pages that bundle the element set `model-url` and `wasm-path` instead.)
+ */
+const MODULE_URL = import.meta.url;
+const HERE = new URL('./', MODULE_URL);
 
 export type BackendName = 'local' | 'ws' | 'auto';
 

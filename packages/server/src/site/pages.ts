@@ -67,6 +67,9 @@ export function siteRoutes(opts: { siteDir: string; docsDir: string; publicUrl?:
     res.redirect(301, name === 'index' ? '/' : `/${name}`);
   });
 
+  // browsers ask for /favicon.ico on pages without an icon link (Storybook's iframes, the API)
+  router.get('/favicon.ico', (_req, res) => res.redirect(301, '/favicon.svg'));
+
   router.use('/docs', (req, res, next) => {
     if (!existsSync(opts.docsDir)) return next(notBuilt('Storybook documentation'));
     res.setHeader('Content-Security-Policy', DOCS_CSP);
