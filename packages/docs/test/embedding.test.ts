@@ -2,9 +2,8 @@
 // drop-in bundle on a plain static HTML page served from another port (no build step).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { ARTIFACTS, drawDigit, launch, shownPrediction, watchErrors } from './helpers/browser.ts';
+import { drawDigit, launch, shownPrediction, watchErrors, saveScreenshot } from './helpers/browser.ts';
 import { serveOtherOrigin } from './helpers/other-origin.ts';
 import { startServer, type RunningServer } from './helpers/server.ts';
 
@@ -37,7 +36,7 @@ describe('/embed in a cross-origin iframe', () => {
     await strong.waitFor({ timeout: 60_000 });
     assert.equal(await strong.textContent(), '4');
     await page.waitForTimeout(1000);
-    await page.screenshot({ path: join(ARTIFACTS, 'embed-iframe.png') });
+    await saveScreenshot(page, 'embed-iframe.png');
     assert.deepEqual(errors, []);
     await page.close();
     host.close();
@@ -114,7 +113,7 @@ describe('the drop-in bundle', () => {
     // everything came from the bundle's own folder
     for (const f of ['/cdn/cnn.json', '/cdn/cnn.onnx', '/cdn/ort-wasm-simd-threaded.wasm'])
       assert.ok(fetched.includes(f), `${f} was loaded next to the bundle`);
-    await page.screenshot({ path: join(ARTIFACTS, 'dropin-plain-page.png') });
+    await saveScreenshot(page, 'dropin-plain-page.png');
     assert.deepEqual(errors, []);
     await page.close();
     host.close();

@@ -3,9 +3,8 @@
 // /gallery, in the API and in /api/random_image. Screenshots go to test-artifacts/ for a human to look at.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, drawDigit, launch, shownPrediction, watchErrors } from './helpers/browser.ts';
+import { drawDigit, launch, shownPrediction, watchErrors, saveScreenshot } from './helpers/browser.ts';
 import { startServer, type RunningServer } from './helpers/server.ts';
 
 let server: RunningServer;
@@ -58,8 +57,8 @@ describe('the home page', () => {
     await page.locator('[data-strip] img[alt="A hand-drawn 7, read correctly"]').first().waitFor();
     await page.evaluate(() => scrollTo(0, 0));
     await page.waitForTimeout(1500); // let the tour's first step settle for the screenshot
-    await page.screenshot({ path: join(ARTIFACTS, 'site-desktop.png') });
-    await page.screenshot({ path: join(ARTIFACTS, 'site-desktop-full.png'), fullPage: true });
+    await saveScreenshot(page, 'site-desktop.png');
+    await saveScreenshot(page, 'site-desktop-full.png', true);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -103,7 +102,7 @@ describe('the home page', () => {
     const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(scrollWidth <= 390, `no horizontal scrolling (page is ${scrollWidth}px wide)`);
     await page.waitForTimeout(1500);
-    await page.screenshot({ path: join(ARTIFACTS, 'site-phone.png'), fullPage: true });
+    await saveScreenshot(page, 'site-phone.png', true);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -131,7 +130,7 @@ describe('the gallery page', () => {
     // row "1" of the heat map has its one drawing under column 7
     const row1 = page.locator('table.heatmap tbody tr').nth(1);
     assert.equal((await row1.locator('td').nth(7).textContent())?.trim(), '1');
-    await page.screenshot({ path: join(ARTIFACTS, 'site-gallery.png'), fullPage: true });
+    await saveScreenshot(page, 'site-gallery.png', true);
 
     await page.getByLabel('only the ones the network got wrong').check();
     await page.waitForFunction(() => document.querySelectorAll('[data-grid] li.card').length === 1);

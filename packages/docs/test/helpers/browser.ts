@@ -66,3 +66,19 @@ export async function shownPrediction(page: Page, root = 'cnn-visualizer'): Prom
   await strong.waitFor({ timeout: 60_000 });
   return Number(await strong.textContent());
 }
+
+/**
+ * Saves a screenshot to test-artifacts/. Headless Chromium on SwiftShader now and then answers
+ * "Unable to capture screenshot" while a frame is in flight: wait for the next frame and try again.
+ */
+export async function saveScreenshot(page: Page, name: string, fullPage = false) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot({ path: join(ARTIFACTS, name), fullPage });
+      return;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 300))));
+    }
+  }
+}
