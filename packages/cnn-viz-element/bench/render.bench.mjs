@@ -44,10 +44,10 @@ async function measure(mode, frames, throttle) {
 const rows = [];
 for (const throttle of [1, 4]) {
   for (const [mode, frames] of [
-    ['idle', 300],
-    ['in-place', 300],
-    ['tour', 300],
-    ['realloc', 300],
+    ['idle', 150],
+    ['in-place', 150],
+    ['tour', 150],
+    ['realloc', 150],
     ['per-cube', throttle === 1 ? 20 : 6],
   ]) {
     const r = await measure(mode, frames, throttle);

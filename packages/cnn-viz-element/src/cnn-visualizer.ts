@@ -426,16 +426,46 @@ export class CnnVisualizer extends LitElement {
     this.tooltip = pick ? { ...pick, x: e.offsetX, y: e.offsetY } : null;
   }
 
+  /** Label widths, measured once per text (reading layout every frame would force reflows). */
+  private labelWidths = new WeakMap<HTMLElement, { text: string; width: number }>();
+  /** Screen intervals of the labels placed this frame, reused (no allocation per frame). */
+  private placed = new Float64Array(0);
+
+  /**
+   * Moves the HTML labels over their layers. Where labels would overlap (small layers far from the
+   * camera), the later layer's label wins and the earlier one is hidden until there is room.
+   */
   private placeLabels(labels: readonly ScreenLabel[]) {
     const layer = this.renderRoot.querySelector<HTMLElement>('.labels');
     if (!layer) return;
     while (layer.children.length < labels.length) layer.appendChild(document.createElement('span'));
-    labels.forEach((l, i) => {
+    if (this.placed.length < 3 * labels.length) this.placed = new Float64Array(3 * labels.length);
+    let n = 0;
+    for (let i = labels.length - 1; i >= 0; i--) {
+      const l = labels[i];
       const el = layer.children[i] as HTMLElement;
-      if (el.textContent !== l.text) el.textContent = l.text;
+      let known = this.labelWidths.get(el);
+      if (!known || known.text !== l.text) {
+        el.textContent = l.text;
+        known = { text: l.text, width: el.offsetWidth };
+        this.labelWidths.set(el, known);
+      }
+      let free = l.visible;
+      for (let k = 0; free && k < n; k++) {
+        const p = this.placed;
+        const overlapX = Math.abs(p[3 * k] - l.x) < (p[3 * k + 1] + known.width) / 2 + 4;
+        const overlapY = Math.abs(p[3 * k + 2] - l.y) < 18;
+        if (overlapX && overlapY) free = false;
+      }
+      if (free) {
+        this.placed[3 * n] = l.x;
+        this.placed[3 * n + 1] = known.width;
+        this.placed[3 * n + 2] = l.y;
+        n++;
+      }
       el.style.transform = `translate(${l.x.toFixed(1)}px, ${l.y.toFixed(1)}px) translate(-50%, -100%)`;
-      el.style.visibility = l.visible ? 'visible' : 'hidden';
-    });
+      el.style.visibility = free ? 'visible' : 'hidden';
+    }
   }
 
   override render() {

@@ -73,6 +73,8 @@ export class NetworkView {
   private values: (Float32Array | null)[];
   private running = false;
   private frameListeners: ((labels: readonly ScreenLabel[]) => void)[] = [];
+  /** The camera shows the whole network (so a resize re-fits it). */
+  private overview = true;
   private beforeFrame: ((now: number) => void)[] = [];
   private readonly labels: ScreenLabel[];
   private readonly labelAnchors: Vector3[];
@@ -118,6 +120,7 @@ export class NetworkView {
     this.labelAnchors = anchors;
     this.scene.onBeforeRenderObservable.add(this.tick);
     this.scene.onAfterRenderObservable.add(this.afterRender);
+    this.focus({ layers: [] }, 0); // the whole network, fitted to the canvas's aspect
   }
 
   // ── data ──────────────────────────────────────────────────────────────────────────────────────
@@ -239,6 +242,7 @@ export class NetworkView {
 
   /** Flies the camera to frame some layers (instantly with reduced motion or `ms = 0`). */
   focus(goal: CameraGoal, ms = 1200): void {
+    this.overview = goal.layers.length === 0 && goal.alpha === undefined && goal.zoom === undefined;
     const layers = goal.layers.length
       ? goal.layers.map((n) => this.layout.layers[this.layerIndex(n)])
       : this.layout.layers;
@@ -250,14 +254,21 @@ export class NetworkView {
     const h = maxY - minY;
     const aspect = this.engine.getAspectRatio(this.camera) || 1.6;
     const fov = this.camera.fov;
-    // fitted for a frontal view, with room for the oblique angle and the labels
-    const fit = Math.max(h / 2 / Math.tan(fov / 2), w / 2 / Math.tan(fov / 2) / aspect) * 1.4;
+    // seen turned by `yaw`, the nearer half of the row of layers comes closer and looks wider: the
+    // distance must fit that half (plus a margin for the labels), not only a frontal view
+    const alpha = goal.alpha ?? DEFAULT_ALPHA;
+    const beta = goal.beta ?? DEFAULT_BETA;
+    const yaw = Math.abs(alpha + Math.PI / 2);
+    const tanH = Math.tan(fov / 2) * aspect;
+    const fitW = ((w / 2) * Math.cos(yaw)) / tanH + (w / 2) * Math.sin(yaw);
+    const fitH = h / 2 / Math.tan(fov / 2);
+    const fit = Math.max(fitW, fitH) * 1.15;
     const to = Float64Array.of(
       (minX + maxX) / 2,
       (minY + maxY) / 2,
       0,
-      goal.alpha ?? DEFAULT_ALPHA,
-      goal.beta ?? DEFAULT_BETA,
+      alpha,
+      beta,
       Math.max(12, fit * (goal.zoom ?? 1)),
     );
     const c = this.camera;
@@ -352,6 +363,7 @@ export class NetworkView {
 
   resize(): void {
     this.engine.resize();
+    if (this.overview && !this.flight) this.focus({ layers: [] }, 0);
     if (!this.running) this.renderOnce();
   }
 
