@@ -24,6 +24,7 @@ for (const kind of ['postgres', 'pglite'] as DbKind[]) {
         adminToken: ADMIN,
         corsOrigins: ['https://teacher.example'],
         limits: { submissionsBurst: 1000, submissionsPerMinute: 60_000 },
+        trustProxy: 'loopback', // as behind Caddy: X-Forwarded-For names the reader
       });
       digits = await mnistDigits(40);
     });
@@ -167,12 +168,19 @@ for (const kind of ['postgres', 'pglite'] as DbKind[]) {
       for (const v of visible) assert.ok(stats.confusion[v.label][v.prediction] > 0);
     });
 
-    test('reports hide a drawing after three; the admin token hides at once, wrong tokens are refused', async () => {
+    test('reports from three readers hide a drawing (one reader counts once); the admin token hides at once, wrong tokens are refused', async () => {
       const id = (await json(await post({ pixels: Array.from(digits[33].pixels), label: digits[33].label })))
         .body.id;
-      for (let i = 0; i < 3; i++)
-        assert.equal((await fetch(`${s.url}/api/gallery/${id}/report`, { method: 'POST' })).status, 202);
+      const report = (from: string) =>
+        fetch(`${s.url}/api/gallery/${id}/report`, { method: 'POST', headers: { 'x-forwarded-for': from } });
+      // one reader reporting again and again cannot hide a drawing alone
+      for (let i = 0; i < 5; i++) assert.equal((await report('203.0.113.1')).status, 202);
+      assert.equal((await fetch(`${s.url}/api/gallery/${id}`)).status, 200);
+      assert.equal((await report('203.0.113.2')).status, 202);
+      assert.equal((await fetch(`${s.url}/api/gallery/${id}`)).status, 200);
+      assert.equal((await report('203.0.113.3')).status, 202);
       assert.equal((await fetch(`${s.url}/api/gallery/${id}`)).status, 404);
+      assert.equal((await report('203.0.113.4')).status, 404, 'a hidden drawing cannot be reported');
       const id2 = (await json(await post({ pixels: Array.from(digits[34].pixels), label: digits[34].label })))
         .body.id;
       const del = (auth?: string) =>
@@ -221,6 +229,35 @@ describe('submission rate limit', () => {
       assert.equal(Number((await s.db('gallery_drawings').count('* as n'))[0].n), 3);
       const empty = await fetch(`${s.url}/api/random_image`);
       assert.equal(empty.status, 200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('without TRUST_PROXY, a client cannot pose as others with X-Forwarded-For', async () => {
+    const s = await startServer('pglite', { limits: { submissionsBurst: 2, submissionsPerMinute: 2 } });
+    try {
+      const [d] = await mnistDigits(1, 101);
+      const post = (from: string) =>
+        fetch(`${s.url}/api/gallery`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+          body: JSON.stringify({ pixels: Array.from(d.pixels), label: d.label }),
+        });
+      assert.equal((await post('198.51.100.1')).status, 201);
+      assert.equal((await post('198.51.100.2')).status, 201);
+      assert.equal((await post('198.51.100.3')).status, 429, 'the spoofed addresses share one limit');
+      const { id } = (await json(await fetch(`${s.url}/api/gallery`))).body.items[0];
+      for (const from of ['198.51.100.4', '198.51.100.5', '198.51.100.6'])
+        await fetch(`${s.url}/api/gallery/${id}/report`, {
+          method: 'POST',
+          headers: { 'x-forwarded-for': from },
+        });
+      assert.equal(
+        (await fetch(`${s.url}/api/gallery/${id}`)).status,
+        200,
+        'three spoofed reports count as one',
+      );
     } finally {
       await s.close();
     }

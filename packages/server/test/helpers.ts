@@ -32,6 +32,7 @@ export async function startServer(
     adminToken?: string;
     corsOrigins?: string[];
     databaseUrl?: string;
+    trustProxy?: Config['trustProxy'];
   } = {},
 ): Promise<TestServer> {
   const schema = kind === 'postgres' ? `test_${randomBytes(6).toString('hex')}` : undefined;
@@ -45,6 +46,7 @@ export async function startServer(
     port: 0,
     adminToken: overrides.adminToken,
     corsOrigins: overrides.corsOrigins ?? [],
+    trustProxy: overrides.trustProxy ?? false,
     logLevel: 'silent',
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };

@@ -138,15 +138,32 @@ export class GalleryRepository {
     };
   }
 
-  /** Counts a report; hides the drawing at `hideAt` reports. Returns false if there is no such visible drawing. */
-  async report(id: number, hideAt: number): Promise<boolean> {
-    const n = await this.visible()
-      .where('id', id)
-      .update({
-        report_count: this.db.raw('report_count + 1'),
-        hidden: this.db.raw('report_count + 1 >= ?', [hideAt]),
-      });
-    return Number(n) > 0;
+  /**
+   * Records `client`'s report of a visible drawing, once per client; the drawing is hidden when
+   * `hideAt` different clients have reported it. Returns false if there is no such visible drawing.
+   */
+  async report(id: number, client: string, hideAt: number): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      const found = await trx('gallery_drawings')
+        .select('id')
+        .where({ id, hidden: false })
+        .forUpdate()
+        .first();
+      if (!found) return false;
+      const inserted = await trx('gallery_reports')
+        .insert({ drawing_id: id, client_hash: client })
+        .onConflict(['drawing_id', 'client_hash'])
+        .ignore()
+        .returning('drawing_id');
+      if (inserted.length)
+        await trx('gallery_drawings')
+          .where('id', id)
+          .update({
+            report_count: trx.raw('report_count + 1'),
+            hidden: trx.raw('report_count + 1 >= ?', [hideAt]),
+          });
+      return true;
+    });
   }
 
   async hide(id: number): Promise<boolean> {

@@ -74,6 +74,8 @@ export function galleryRoutes(deps: GalleryDeps): Router {
   const { repo, runner, limits } = deps;
   const router = Router();
   const submissions = new RateLimiter(limits.submissionsBurst, limits.submissionsPerMinute / 60);
+  // reports: a burst of 10, then one every 6 s per client
+  const reports = new RateLimiter(10, 1 / 6);
 
   router.post(
     '/gallery',
@@ -172,7 +174,14 @@ export function galleryRoutes(deps: GalleryDeps): Router {
   router.post(
     '/gallery/:id/report',
     handle(async (req, res) => {
-      const found = await repo.report(parseId(String(req.params.id)), limits.reportsToHide);
+      const id = parseId(String(req.params.id));
+      const client = clientHash(await deps.salt(), clientAddress(req));
+      const taken = reports.take(client);
+      if (!taken.ok)
+        throw new HttpError(429, `too many reports; try again in ${taken.retryAfter} s`, {
+          'Retry-After': String(taken.retryAfter),
+        });
+      const found = await repo.report(id, client, limits.reportsToHide);
       if (!found) throw new HttpError(404, 'no such drawing');
       res.status(202).json({ reported: true });
     }),
