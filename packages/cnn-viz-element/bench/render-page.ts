@@ -27,8 +27,8 @@ function synthetic(model: ModelDescription, phase: number): Activations {
 function canvas(): HTMLCanvasElement {
   document.querySelectorAll('canvas').forEach((c) => c.remove());
   const c = document.createElement('canvas');
-  c.style.width = '640px';
-  c.style.height = '360px';
+  c.style.width = '480px';
+  c.style.height = '270px';
   document.body.appendChild(c);
   return c;
 }
@@ -44,7 +44,7 @@ const nextFrame = () => new Promise<number>((r) => requestAnimationFrame(r));
  * (which includes the pacing loop's own promise per frame: compare with the "idle" row).
  */
 async function measure(frame: (i: number) => void, frames: number) {
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < 10; i++) {
     await nextFrame();
     frame(i);
   }

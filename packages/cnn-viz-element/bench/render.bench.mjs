@@ -44,11 +44,11 @@ async function measure(mode, frames, throttle) {
 const rows = [];
 for (const throttle of [1, 4]) {
   for (const [mode, frames] of [
-    ['idle', 150],
-    ['in-place', 150],
-    ['tour', 150],
-    ['realloc', 150],
-    ['per-cube', throttle === 1 ? 20 : 6],
+    ['idle', 40],
+    ['in-place', 40],
+    ['tour', 40],
+    ['realloc', 40],
+    ['per-cube', throttle === 1 ? 8 : 4],
   ]) {
     const r = await measure(mode, frames, throttle);
     rows.push({ mode, throttle, ...r });

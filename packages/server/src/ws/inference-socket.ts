@@ -99,8 +99,14 @@ export function attachInferenceSocket(
             `at most ${limits.wsMaxInFlight} requests may be in flight per connection`,
           ),
         );
-      if (ws.bufferedAmount > MAX_BUFFERED_BYTES)
-        return send(encodeError(id, ErrorCode.RateLimited, 'you are not reading the answers: slow down'));
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        // a client that does not read its answers: cut it off rather than buffer without bound
+        // (an error frame would only add to what it does not read)
+        logger.warn({ buffered: ws.bufferedAmount }, 'closing a websocket that does not read its answers');
+        ws.close(1008, 'you are not reading the answers');
+        setTimeout(() => ws.terminate(), 2000).unref();
+        return;
+      }
       inFlight++;
       const pixels = Uint8Array.from(request.pixels); // the frame's buffer is reused by ws
       runner
