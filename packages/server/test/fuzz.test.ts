@@ -11,7 +11,6 @@ import {
   decodeServerFrame,
   encodeInferRequest,
   Encoding,
-  HEADER_BYTES,
   INFER_FRAME_BYTES,
   PROTOCOL_VERSION,
   type ServerMessage,

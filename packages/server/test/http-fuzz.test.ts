@@ -62,7 +62,7 @@ test(`${CASES} hostile gallery submissions: 4xx with a message, nothing stored`,
     });
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
     assert.ok(r.status >= 400 && r.status < 500, `case ${i} (${body.slice(0, 80)}): status ${r.status}`);
-    const answer = await r.json();
+    const answer = (await r.json()) as { error?: unknown };
     assert.equal(typeof answer.error, 'string', `case ${i}: a JSON error message`);
   }
   assert.equal(await count(), stored, 'nothing was stored');
@@ -76,7 +76,7 @@ test('huge bodies, long query strings, bad ids and parameters: 4xx, never 5xx', 
     body: JSON.stringify({ pixels: 'A'.repeat(10 * 1024 * 1024), label: 1 }),
   });
   assert.equal(big.status, 413);
-  assert.match((await big.json()).error, /too large/);
+  assert.match(((await big.json()) as { error: string }).error, /too large/);
   const long = await fetch(`${s.url}/api/gallery?label=${'9'.repeat(20_000)}`);
   assert.ok([400, 414, 431].includes(long.status), `long query: ${long.status}`);
   for (const path of [
