@@ -74,9 +74,10 @@ async function run(mode: string, frames: number) {
       player.play(1); // the first convolution's sweep: reveal + receptive-field highlight every frame
       player.setSpeed(0.05);
     }
+    // (setActivations renders the frame itself while the view's own loop is stopped, as it is here)
     const r = await measure((i) => {
       if (mode === 'in-place') view.setActivations(acts[i & 1]);
-      view.renderOnce();
+      else view.renderOnce();
     }, frames);
     const drawCalls = view.drawCalls;
     player?.dispose();
