@@ -115,6 +115,7 @@ export class NetworkView {
     this.highlightMesh.thinInstanceSetBuffer('matrix', this.highlightMatrices, 16, false);
     this.highlightMesh.thinInstanceSetBuffer('color', this.highlightColors, 4, false);
     this.highlightMesh.thinInstanceCount = 0;
+    this.highlightMesh.isVisible = false;
     const { labels, anchors } = this.createLabels();
     this.labels = labels;
     this.labelAnchors = anchors;
@@ -194,6 +195,7 @@ export class NetworkView {
       }
     }
     this.highlightMesh.thinInstanceCount = n;
+    this.highlightMesh.isVisible = n > 0; // an empty mesh would still cost a draw call
     this.highlightMesh.thinInstanceBufferUpdated('matrix');
     this.highlightMesh.thinInstanceBufferUpdated('color');
   }
@@ -205,6 +207,7 @@ export class NetworkView {
       for (let i = 0; i < this.layout.layers[layer].count && n < HIGHLIGHT_CAPACITY; i++)
         n = this.pushHighlight(n, layer, i, 0.08);
     this.highlightMesh.thinInstanceCount = n;
+    this.highlightMesh.isVisible = n > 0; // an empty mesh would still cost a draw call
     this.highlightMesh.thinInstanceBufferUpdated('matrix');
     this.highlightMesh.thinInstanceBufferUpdated('color');
   }
