@@ -3,7 +3,7 @@
  * embedded PGlite in memory — listening on a free loopback port. The model is loaded once per file.
  */
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { createApp, type App } from '../src/app.ts';
 import { DEFAULT_LIMITS, loadConfig, type Config, type Limits } from '../src/config.ts';
 import { connect, migrate, type Db } from '../src/db/connect.ts';
@@ -22,6 +22,8 @@ export interface TestServer {
   db: Db;
   app: App;
   config: Config;
+  /** the Postgres schema this server's tables live in (postgres only) */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startServer(
     db,
     app,
     config,
+    schema,
     async close() {
       await app.close();
       if (schema) await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
@@ -88,4 +91,44 @@ export async function json(res: Response) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const body: any = await res.json();
   return { status: res.status, body, headers: res.headers };
+}
+
+/** A TCP proxy to the real Postgres that the test can cut and restore. */
+export async function dbProxy(target: URL) {
+  const open = new Set<Socket>();
+  let server: Server | undefined;
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  const start = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = new Socket();
+        upstream.connect(Number(target.port || 5432), target.hostname);
+        open.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+          open.delete(client);
+          open.delete(upstream);
+        };
+        client.on('error', drop).on('close', drop);
+        upstream.on('error', drop).on('close', drop);
+      }).listen(port, '127.0.0.1', () => resolve());
+    });
+  const cut = () =>
+    new Promise<void>((resolve) => {
+      for (const s of open) s.destroy();
+      open.clear();
+      server!.close(() => resolve());
+    });
+  await start();
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return { url: url.href, cut, restore: start };
 }

@@ -3,14 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeServerFrame, encodeInferRequest, ErrorCode } from 'cnn-visualizer/protocol';
 import { WebSocket } from 'ws';
-import { json, mnistDigits, startServer, TEST_DATABASE_URL } from './helpers.ts';
+import { dbProxy, json, mnistDigits, startServer, TEST_DATABASE_URL } from './helpers.ts';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -57,46 +56,6 @@ test('SIGTERM with open WebSockets: they get 1001, the process exits cleanly wit
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
-
-/** A TCP proxy to the real Postgres that the test can cut and restore. */
-async function dbProxy(target: URL) {
-  const open = new Set<Socket>();
-  let server: Server | undefined;
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const p = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(p));
-    });
-  });
-  const start = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        const upstream = new Socket();
-        upstream.connect(Number(target.port || 5432), target.hostname);
-        open.add(client).add(upstream);
-        client.pipe(upstream).pipe(client);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-          open.delete(client);
-          open.delete(upstream);
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-      }).listen(port, '127.0.0.1', () => resolve());
-    });
-  const cut = () =>
-    new Promise<void>((resolve) => {
-      for (const s of open) s.destroy();
-      open.clear();
-      server!.close(() => resolve());
-    });
-  await start();
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String(port);
-  return { url: url.href, cut, restore: start };
-}
 
 test('when the database goes away: readyz says why, the gallery answers 503, inference goes on; all recovers', async () => {
   const proxy = await dbProxy(new URL(TEST_DATABASE_URL));
