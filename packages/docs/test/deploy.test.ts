@@ -68,7 +68,8 @@ before(async () => {
   await admin.raw(`DROP DATABASE IF EXISTS ${DB}`);
   await admin.raw(`CREATE DATABASE ${DB}`);
   await admin.destroy();
-  const env = { DATABASE_URL: dbUrl(), TRUST_PROXY: 'loopback' };
+  // request logs (LOG_LEVEL=info) tell which upstream served a request
+  const env = { DATABASE_URL: dbUrl(), TRUST_PROXY: 'loopback', LOG_LEVEL: 'info' };
   // one after the other: the first applies the migrations
   servers.push(await startServer(env));
   servers.push(await startServer(env));
@@ -157,11 +158,33 @@ describe('through Caddy, with two server upstreams', () => {
     assert.equal((m as { prediction: number }).prediction, mnist.labels[0]);
   });
 
-  it('keeps the site working when one upstream stops', async () => {
-    assert.equal(await servers[0].stop(), 0);
+  it('holds each client to its rate limit, whatever X-Forwarded-For it sends', async () => {
+    let limited = 0;
+    for (let i = 0; i < 8; i++) {
+      const r = await fetch(`${site}/api/gallery`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.51.100.${i}` },
+        body: JSON.stringify({ pixels: Array.from(digit(i)), label: mnist.labels[i] }),
+      });
+      if (r.status === 429) limited++;
+    }
+    // one submission above, then a burst of 5: Caddy replaces the spoofed header with the real address
+    assert.ok(limited >= 2, `${limited} of 8 submissions were refused`);
+  });
+
+  it('keeps the site working when the upstream serving a client stops', async () => {
+    const marker = `which-upstream-${Date.now()}`;
+    assert.equal((await fetch(`${site}/healthz`, { headers: { 'x-request-id': marker } })).status, 200);
+    let serving: RunningServer | undefined;
+    for (let i = 0; i < 50 && !serving; i++) {
+      serving = servers.find((s) => s.output().includes(marker)); // its request log names the marker
+      if (!serving) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(serving, 'one upstream logged the request');
+    assert.equal(await serving.stop(), 0);
     for (let i = 0; i < 20; i++) {
       const r = await fetch(`${site}/api/stats`);
-      assert.equal(r.status, 200, `request ${i} after one upstream stopped`);
+      assert.equal(r.status, 200, `request ${i} after its upstream stopped`);
       assert.equal((await fetch(`${site}/`)).status, 200);
     }
     const m = await inferOverWs(site, digit(1));
