@@ -8,7 +8,7 @@ import { createApp, type App } from '../src/app.ts';
 import { DEFAULT_LIMITS, loadConfig, type Config, type Limits } from '../src/config.ts';
 import { connect, migrate, type Db } from '../src/db/connect.ts';
 import { ModelRunner } from '../src/inference/model-runner.ts';
-import { createLogger } from '../src/logger.ts';
+import { createLogger, type Logger } from '../src/logger.ts';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export type DbKind = 'postgres' | 'pglite';
@@ -35,6 +35,8 @@ export async function startServer(
     corsOrigins?: string[];
     databaseUrl?: string;
     trustProxy?: Config['trustProxy'];
+    /** a logger of the test's own (default: silent) */
+    logger?: Logger;
   } = {},
 ): Promise<TestServer> {
   const schema = kind === 'postgres' ? `test_${randomBytes(6).toString('hex')}` : undefined;
@@ -57,7 +59,7 @@ export async function startServer(
     config,
     db,
     runner: await ModelRunner.load(config.modelDir),
-    logger: createLogger(config),
+    logger: overrides.logger ?? createLogger(config),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;
