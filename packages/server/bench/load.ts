@@ -59,7 +59,9 @@ let running = true;
 const deadline = Date.now() + SECONDS * 1000;
 
 async function wsClient(k: number) {
-  const ws = new WebSocket(wsUrl);
+  // each simulated reader has its own address (as Caddy forwards it): one address may hold only
+  // WS_MAX_CONNECTIONS_PER_CLIENT connections
+  const ws = new WebSocket(wsUrl, { headers: { 'x-forwarded-for': `10.2.${k >> 8}.${k & 255}` } });
   ws.binaryType = 'nodebuffer';
   let id = 0;
   let sentAt = 0;

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import proxyaddr from 'proxy-addr';
 import type { Config } from './config.ts';
 import { ping, type Db } from './db/connect.ts';
 import { galleryRoutes } from './gallery/routes.ts';
@@ -168,6 +169,7 @@ export function createApp(deps: AppDeps): App {
     limits: config.limits,
     logger,
     isShuttingDown: () => shuttingDown,
+    clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
   });
 
   return {

@@ -44,6 +44,8 @@ export interface Limits {
   wsBurst: number;
   wsMaxInFlight: number;
   wsMaxPayload: number;
+  /** WebSocket connections open at once from one client address (a classroom behind one NAT shares it). */
+  wsMaxConnectionsPerClient: number;
   /** JSON body limit for the API. */
   bodyBytes: number;
   /** Reports after which a drawing is hidden until an admin looks at it. */
@@ -57,6 +59,7 @@ export const DEFAULT_LIMITS: Limits = {
   wsBurst: 240,
   wsMaxInFlight: 16,
   wsMaxPayload: 4096,
+  wsMaxConnectionsPerClient: 64,
   bodyBytes: 16 * 1024,
   reportsToHide: 3,
 };
@@ -113,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits.wsRequestsPerSecond = n;
     limits.wsBurst = Math.max(limits.wsBurst, 2 * n);
   });
+  positive('WS_MAX_CONNECTIONS_PER_CLIENT', (n) => (limits.wsMaxConnectionsPerClient = Math.floor(n)));
   positive('SUBMISSIONS_PER_MINUTE', (n) => {
     limits.submissionsPerMinute = n;
     limits.submissionsBurst = Math.max(limits.submissionsBurst, Math.ceil(n / 2));

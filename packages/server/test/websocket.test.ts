@@ -170,4 +170,30 @@ describe('WS limits', () => {
       await s.close();
     }
   });
+
+  test('one address may hold only so many connections (429 at the upgrade); others are unaffected', async () => {
+    const s = await startServer('pglite', {
+      limits: { wsMaxConnectionsPerClient: 3 },
+      trustProxy: 'loopback',
+    });
+    const open = (from: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(s.wsUrl, { headers: { 'x-forwarded-for': from } });
+        ws.once('message', () => resolve(ws)); // HELLO
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+        ws.once('error', reject);
+      });
+    try {
+      const three = await Promise.all([1, 2, 3].map(() => open('203.0.113.9')));
+      await assert.rejects(open('203.0.113.9'), /HTTP 429/);
+      const other = await open('203.0.113.10');
+      three[0].close();
+      await new Promise((r) => three[0].once('close', r));
+      await new Promise((r) => setTimeout(r, 100));
+      const again = await open('203.0.113.9');
+      for (const ws of [...three, other, again]) ws.close();
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -4,7 +4,7 @@
  * frames get an ERROR naming the problem and the connection lives on; oversized frames close the
  * connection with 1009 (ws's maxPayload). Per-connection rate limit, in-flight limit, ping/pong.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import {
   decodeClientFrame,
   Encoding,
@@ -34,10 +34,29 @@ export interface InferenceSocket {
 
 export function attachInferenceSocket(
   server: Server,
-  deps: { runner: ModelRunner; limits: Limits; logger: Logger; isShuttingDown: () => boolean },
+  deps: {
+    runner: ModelRunner;
+    limits: Limits;
+    logger: Logger;
+    isShuttingDown: () => boolean;
+    /** The client's address as the HTTP routes see it (TRUST_PROXY applies). */
+    clientAddress: (req: IncomingMessage) => string;
+  },
 ): InferenceSocket {
   const { runner, limits, logger } = deps;
-  const wss = new WebSocketServer({ server, path: '/ws', maxPayload: limits.wsMaxPayload });
+  // open connections per client address, refused at the upgrade (HTTP 429) above the limit
+  const perClient = new Map<string, number>();
+  const wss = new WebSocketServer({
+    server,
+    path: '/ws',
+    maxPayload: limits.wsMaxPayload,
+    verifyClient: (info, accept) => {
+      const n = perClient.get(deps.clientAddress(info.req)) ?? 0;
+      if (n >= limits.wsMaxConnectionsPerClient)
+        accept(false, 429, `too many connections: at most ${limits.wsMaxConnectionsPerClient} per client`);
+      else accept(true);
+    },
+  });
   const hello: HelloInfo = {
     protocol: PROTOCOL_VERSION,
     model: { name: runner.description.name, version: runner.version },
@@ -51,7 +70,14 @@ export function attachInferenceSocket(
   const helloFrame = encodeHello(hello);
   const alive = new WeakMap<WebSocket, boolean>();
 
-  wss.on('connection', (ws) => {
+  wss.on('connection', (ws, req) => {
+    const client = deps.clientAddress(req);
+    perClient.set(client, (perClient.get(client) ?? 0) + 1);
+    ws.once('close', () => {
+      const n = (perClient.get(client) ?? 1) - 1;
+      if (n > 0) perClient.set(client, n);
+      else perClient.delete(client);
+    });
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     const bucket = new TokenBucket(limits.wsBurst, limits.wsRequestsPerSecond);
