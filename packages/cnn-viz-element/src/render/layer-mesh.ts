@@ -1,20 +1,14 @@
 /**
- * One layer = one box mesh drawn with thin instances: one draw call for all its cubes. Its matrix
- * and colour buffers are allocated once and updated in place (`staticBuffer = false` +
- * `thinInstanceBufferUpdated`), so changing activations or animating allocates nothing.
+ * One layer's cubes: its slice of the network's single thin-instanced mesh (`cube-mesh.ts`). Colours
+ * and heights are written in place into that slice, so changing activations or animating allocates
+ * nothing; the mesh uploads what changed once per frame.
  */
-import type { ShaderMaterial } from '@babylonjs/core/Materials/shaderMaterial.js';
-import { CreateBox } from '@babylonjs/core/Meshes/Builders/boxBuilder.js';
-import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
-import type { Scene } from '@babylonjs/core/scene.js';
-// without this side effect thinInstanceSetBuffer silently does nothing
-import '@babylonjs/core/Meshes/thinInstanceMesh.js';
 import { colorize, scaleFor, type Palette, type Scale } from './colormap.js';
+import type { CubeSlice } from './cube-mesh.js';
 import type { LayerLayout } from './layout.js';
 import { DEPTH_RANGE, MIN_DEPTH } from './shader.js';
 
 export class LayerMesh {
-  readonly mesh: Mesh;
   readonly scale: Scale;
   /** The colours drawn (what the tour has revealed so far). */
   private readonly shown: Float32Array;
@@ -31,19 +25,13 @@ export class LayerMesh {
 
   constructor(
     readonly layout: LayerLayout,
-    scene: Scene,
-    material: ShaderMaterial,
+    private readonly slice: CubeSlice,
     private palette: Palette,
   ) {
     const n = layout.count;
     this.scale = scaleFor(layout.kind);
-    this.mesh = CreateBox(`layer-${layout.name}`, { size: 1 }, scene);
-    this.mesh.material = material;
-    this.mesh.isPickable = false;
-    this.mesh.doNotSyncBoundingInfo = true;
-    this.mesh.alwaysSelectAsActiveMesh = true;
-    this.matrices = new Float32Array(16 * n);
-    this.shown = new Float32Array(4 * n);
+    this.matrices = slice.matrices;
+    this.shown = slice.colors;
     this.target = new Float32Array(4 * n);
     this.strength = new Float32Array(n);
     this.limit = n;
@@ -57,8 +45,8 @@ export class LayerMesh {
     }
     this.writeDepths();
     for (let i = 0; i < n; i++) this.copyColor(i, false);
-    this.mesh.thinInstanceSetBuffer('matrix', this.matrices, 16, false);
-    this.mesh.thinInstanceSetBuffer('color', this.shown, 4, false);
+    slice.markDirty('matrix');
+    slice.markDirty('color');
   }
 
   /**
@@ -99,7 +87,7 @@ export class LayerMesh {
     if (rise === this.rise) return;
     this.rise = rise;
     this.writeDepths();
-    this.mesh.thinInstanceBufferUpdated('matrix');
+    this.slice.markDirty('matrix');
   }
 
   /** The layer's z scale: taller bars for the labelled outputs, times the tour's rise. */
@@ -118,7 +106,7 @@ export class LayerMesh {
       const plane = this.layout.height * this.layout.width;
       for (let i = 0; i < n; i++) this.copyColor(i, this.hasValues && i % plane < this.limit);
     }
-    this.mesh.thinInstanceBufferUpdated('color');
+    this.slice.markDirty('color');
   }
 
   private copyColor(i: number, lit: boolean) {
@@ -148,11 +136,8 @@ export class LayerMesh {
     return (MIN_DEPTH + DEPTH_RANGE * this.shown[4 * i + 3]) * this.matrices[16 * i + 10];
   }
 
+  /** Cubes of this layer (its slice of the shared mesh). */
   get instanceCount(): number {
-    return this.mesh.thinInstanceCount;
-  }
-
-  dispose(): void {
-    this.mesh.dispose();
+    return this.shown.length / 4;
   }
 }

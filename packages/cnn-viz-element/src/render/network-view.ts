@@ -13,6 +13,7 @@ import { Scene } from '@babylonjs/core/scene.js';
 import type { Activations } from '../inference/activations.js';
 import type { LayerDescription, LayerKind, ModelDescription } from '../model/description.js';
 import { PALETTES, type Palette } from './colormap.js';
+import { CubeMesh } from './cube-mesh.js';
 import { LayerMesh } from './layer-mesh.js';
 import { addressOf, cubeAt, layoutNetwork, receptiveField, type NetworkLayout } from './layout.js';
 import { createCubeMaterial } from './shader.js';
@@ -63,6 +64,7 @@ export class NetworkView {
   private readonly scene: Scene;
   private readonly camera: ArcRotateCamera;
   private readonly material: ShaderMaterial;
+  private readonly cubes: CubeMesh;
   private readonly meshes: LayerMesh[];
   private readonly byName: Map<string, number>;
   private readonly highlightMesh: Mesh;
@@ -105,7 +107,9 @@ export class NetworkView {
     this.setClearColor();
     this.camera = this.createCamera();
     this.material = createCubeMaterial(this.scene, 'cubes');
-    this.meshes = this.layout.layers.map((l) => new LayerMesh(l, this.scene, this.material, this.palette));
+    this.cubes = new CubeMesh(this.layout.total, this.scene, this.material);
+    this.meshes = this.layout.layers.map((l) => new LayerMesh(l, this.cubes.slice(l.count), this.palette));
+    this.cubes.flush();
     this.byName = new Map(this.layout.layers.map((l, i) => [l.name, i]));
     this.values = this.layout.layers.map(() => null);
     this.highlightMesh = CreateBox('highlight', { size: 1 }, this.scene);
@@ -380,6 +384,11 @@ export class NetworkView {
     return this.meshes[this.layerIndex(layer)].instanceCount;
   }
 
+  /** Thin instances of the whole network's mesh (one per activation of every layer). */
+  get totalInstances(): number {
+    return this.cubes.instanceCount;
+  }
+
   /** The colour buffer as drawn for a layer, RGBA per cube. */
   colorBuffer(layer: string): Float32Array {
     return this.meshes[this.layerIndex(layer)].colors;
@@ -462,6 +471,7 @@ export class NetworkView {
       if (t >= 1) this.flight = null;
     }
     for (let i = 0; i < this.beforeFrame.length; i++) this.beforeFrame[i](now);
+    this.cubes.flush(); // one upload of whatever the layers changed this frame
   };
 
   private renderFrame = () => {
