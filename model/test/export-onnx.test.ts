@@ -5,18 +5,7 @@ import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 import { elementCount, LENET5, paramShapes, resolveLayers, type ResolvedLayer } from '../src/architecture.ts';
 import { exportOnnx, readOnnxInitializers, readOnnxSignature, type NamedTensor } from '../src/export-onnx.ts';
-
-/** mulberry32, inlined so this test does not depend on the trainer's files. Floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/random.ts';
 
 const layers: ResolvedLayer[] = resolveLayers(LENET5);
 const layerByName = new Map(layers.map((l) => [l.name, l]));
@@ -24,7 +13,7 @@ const nonInput = layers.filter((l) => l.kind !== 'input');
 
 /** Uniform weights scaled by fan-in (so activations stay O(1) and ReLUs see both signs). */
 function randomTensors(seed: number): NamedTensor[] {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const out: NamedTensor[] = [];
   for (const l of nonInput) {
     const from = layerByName.get((l as { from: string }).from)!;
@@ -48,7 +37,7 @@ const BATCH = 2;
 const [C, H, W] = layers[0].shape;
 const inputData = new Float32Array(BATCH * C * H * W);
 {
-  const rnd = prng(777);
+  const rnd = mulberry32(777);
   for (let i = 0; i < inputData.length; i++) inputData[i] = rnd() * 4 - 2;
 }
 

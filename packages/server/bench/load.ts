@@ -9,44 +9,21 @@
  *
  * Prints inferences/s, p50/p99 latency, errors, and the server's resident memory before and after.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeServerFrame, encodeInferRequest, Encoding } from 'cnn-visualizer/protocol';
 import { WebSocket } from 'ws';
 import { loadMnist } from '../../../model/src/mnist.ts';
+import { spawnServer } from '../test/server-process.ts';
 
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 500);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const mnist = loadMnist('test');
 const digit = (i: number) => mnist.images.subarray((i % 10_000) * 784, ((i % 10_000) + 1) * 784);
 
-const dataDir = mkdtempSync(join(tmpdir(), 'cnn-load-'));
-const server = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
-  cwd: new URL('..', import.meta.url).pathname,
-  env: {
-    ...process.env,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    TRUST_PROXY: 'loopback',
-    DATABASE_URL: '',
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  server.stdout!.on('data', (d) => {
-    out += d;
-    const m = out.match(/running at (http:\/\/\S+?)\/? /);
-    if (m) resolve(m[1]);
-  });
-  server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-});
+const server = await spawnServer({ TRUST_PROXY: 'loopback' });
+const url = server.url;
 const rss = () =>
-  Number(readFileSync(`/proc/${server.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+  Number(readFileSync(`/proc/${server.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024;
 const wsUrl = url.replace(/^http/, 'ws') + '/ws';
 
 // warm up, then measure memory before
@@ -145,9 +122,7 @@ clearInterval(ticker);
 const elapsed = (performance.now() - t0) / 1000;
 await new Promise((r) => setTimeout(r, 3000));
 const rssAfter = rss();
-server.kill('SIGTERM');
-await new Promise((r) => server.once('exit', r));
-rmSync(dataDir, { recursive: true, force: true });
+await server.stop();
 
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;

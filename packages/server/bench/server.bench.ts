@@ -6,9 +6,6 @@
  *   4. gallery submissions/s; random_image and a list page with many rows in real Postgres
  * Options: --rows N (default 1,000,000; 0 skips), --seconds N per throughput phase (default 5).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeInferRequest, MessageType } from 'cnn-visualizer/protocol';
@@ -17,6 +14,7 @@ import { WebSocket } from 'ws';
 import { loadConfig } from '../src/config.ts';
 import { ModelRunner } from '../src/inference/model-runner.ts';
 import { mnistDigits, startServer } from '../test/helpers.ts';
+import { spawnServer } from '../test/server-process.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, seconds: { type: 'string' } } });
 const ROWS = Number(values.rows ?? 1_000_000);
@@ -67,28 +65,9 @@ table('In-process inference (onnxruntime-web Node build, wasm, 1 thread, all 13 
 ]);
 
 // ── 2 & 3. WebSocket, server in its own process ──
-const dataDir = mkdtempSync(join(tmpdir(), 'cnn-bench-'));
-const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
-  cwd: new URL('..', import.meta.url).pathname,
-  // the per-connection rate limit (120/s) would otherwise be what we measure
-  env: {
-    ...process.env,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: '',
-    WS_REQUESTS_PER_SECOND: '1000000',
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise<string>((resolve) => {
-  let out = '';
-  child.stdout.on('data', (b) => {
-    out += b;
-    const m = /running at (http:\/\/\S+?)\/? /.exec(out);
-    if (m) resolve(m[1]);
-  });
-});
+// the per-connection rate limit (120/s) would otherwise be what we measure
+const server = await spawnServer({ WS_REQUESTS_PER_SECOND: '1000000' });
+const url = server.url;
 const wsUrl = `${url.replace('http', 'ws')}/ws`;
 const frames = digits.map((d, i) => encodeInferRequest(i, d.pixels));
 async function connect(): Promise<WebSocket> {
@@ -141,9 +120,7 @@ await Promise.all(
 );
 const wsRate = answered / ((performance.now() - t0) / 1000);
 clients.forEach((ws) => ws.close());
-child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
-rmSync(dataDir, { recursive: true, force: true });
+await server.stop();
 table(
   `WebSocket on loopback (server in its own process, embedded DB; ${CLIENTS} clients × ${IN_FLIGHT} in flight for throughput)`,
   [

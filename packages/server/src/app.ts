@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -45,7 +45,10 @@ const CSP = {
   connectSrc: ["'self'", 'ws:', 'wss:'],
   workerSrc: ["'self'", 'blob:'],
   objectSrc: ["'none'"],
-  frameAncestors: ['*'],
+  // only /embed is meant for other sites' iframes; every other page may be framed by this site only
+  frameAncestors: [
+    (req: IncomingMessage) => (new URL(req.url ?? '/', 'http://x').pathname === '/embed' ? '*' : "'self'"),
+  ],
   baseUri: ["'self'"],
   // pages are served over plain HTTP on loopback in development; Caddy terminates TLS in production
   upgradeInsecureRequests: null,

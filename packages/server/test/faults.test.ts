@@ -5,15 +5,13 @@
 // - SIGTERM while submissions and inferences are in flight: every 201 is committed, every WebSocket
 //   request is answered or its socket closed with 1001, and the process exits 0 within 10 s.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import knex from 'knex';
 import { decodeServerFrame, encodeInferRequest, Encoding } from 'cnn-visualizer/protocol';
 import { WebSocket } from 'ws';
 import { dbProxy, mnistDigits, startServer, TEST_DATABASE_URL } from './helpers.ts';
+import { spawnServer } from './server-process.ts';
 
-const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('database cut three times under load: every 201 is in the database, inference never stops', async () => {
@@ -102,29 +100,14 @@ test('SIGTERM under load: every 201 is committed, WebSockets are answered or clo
   await admin.raw(`CREATE DATABASE ${dbName}`);
   const dbUrl = new URL(TEST_DATABASE_URL);
   dbUrl.pathname = `/${dbName}`;
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: {
-      ...process.env,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: dbUrl.href,
-      TRUST_PROXY: 'loopback',
-      WS_REQUESTS_PER_SECOND: '100000',
-      SUBMISSIONS_PER_MINUTE: '100000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await spawnServer({
+    DATABASE_URL: dbUrl.href,
+    TRUST_PROXY: 'loopback',
+    WS_REQUESTS_PER_SECOND: '100000',
+    SUBMISSIONS_PER_MINUTE: '100000',
   });
+  const url = server.url;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (b) => {
-        out += b;
-        const m = /running at (http:\/\/\S+?)\/? /.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
-    });
     const digits = await mnistDigits(10, 950);
     const acknowledged: number[] = [];
     let refused = 0;
@@ -175,9 +158,8 @@ test('SIGTERM under load: every 201 is committed, WebSockets are answered or clo
     );
     const readers = [1, 2, 3].map(reader);
     await sleep(1500);
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const t0 = Date.now();
-    child.kill('SIGTERM');
+    const exited = server.stop();
     const codes = await Promise.all(sockets.map((s) => s.close));
     assert.equal(await exited, 0);
     const took = Date.now() - t0;
@@ -196,7 +178,7 @@ test('SIGTERM under load: every 201 is committed, WebSockets are answered or clo
     }
     assert.ok(refused >= 1, 'after the stop, new submissions are refused, not lost');
   } finally {
-    child.kill('SIGKILL');
+    server.kill();
     await admin.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.destroy();
   }

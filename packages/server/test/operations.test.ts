@@ -1,36 +1,16 @@
 // Operations: the real server process stopped with SIGTERM while sockets are open, and the database
 // cut away (a TCP proxy in front of the real Postgres) and brought back.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { decodeServerFrame, encodeInferRequest, ErrorCode } from 'cnn-visualizer/protocol';
 import { WebSocket } from 'ws';
 import { dbProxy, json, mnistDigits, startServer, TEST_DATABASE_URL } from './helpers.ts';
-
-const serverDir = fileURLToPath(new URL('..', import.meta.url));
+import { spawnServer } from './server-process.ts';
 
 test('SIGTERM with open WebSockets: they get 1001, the process exits cleanly within 10 s', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cnn-server-'));
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = await spawnServer();
+  const url = server.url;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (b) => {
-        out += b;
-        const m = /running at (http:\/\/\S+?)\/? /.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
-      setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
-    });
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const sockets = await Promise.all(
       [0, 1, 2].map(
@@ -45,15 +25,13 @@ test('SIGTERM with open WebSockets: they get 1001, the process exits cleanly wit
     const closes = sockets.map(
       (ws) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code))),
     );
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const t0 = Date.now();
-    child.kill('SIGTERM');
+    const exited = server.stop();
     assert.deepEqual(await Promise.all(closes), [1001, 1001, 1001]);
     assert.equal(await exited, 0);
     assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
   } finally {
-    child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    server.kill();
   }
 });
 

@@ -18,14 +18,20 @@ export const EMBED_PARAMS = {
 
 export type EmbedOptions = { [K in keyof typeof EMBED_PARAMS]: (typeof EMBED_PARAMS)[K][number] };
 
-/** Known parameters with allowed values; anything else is ignored (first value is the default). */
-export function readEmbedOptions(search: URLSearchParams): EmbedOptions {
-  const out = {} as Record<string, string>;
+/** The known parameters present in `search` with allowed values; anything else is dropped. */
+export function validEmbedParams(search: URLSearchParams): Partial<EmbedOptions> {
+  const out: Record<string, string> = {};
   for (const [key, allowed] of Object.entries(EMBED_PARAMS)) {
     const v = search.get(key);
-    out[key] = v !== null && (allowed as readonly string[]).includes(v) ? v : allowed[0];
+    if (v !== null && (allowed as readonly string[]).includes(v)) out[key] = v;
   }
-  return out as EmbedOptions;
+  return out as Partial<EmbedOptions>;
+}
+
+/** Every option: the valid ones given, the defaults (each list's first value) for the rest. */
+export function readEmbedOptions(search: URLSearchParams): EmbedOptions {
+  const defaults = Object.fromEntries(Object.entries(EMBED_PARAMS).map(([k, allowed]) => [k, allowed[0]]));
+  return { ...defaults, ...validEmbedParams(search) } as EmbedOptions;
 }
 
 /** The element's attributes for these options. */

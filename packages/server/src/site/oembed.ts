@@ -3,7 +3,7 @@
  * answer whose HTML is an iframe of /embed, keeping only the embed parameters the page understands.
  * 404 for URLs that are not ours, 501 for formats other than JSON, 400 for bad parameters.
  */
-import { EMBED_PARAMS } from '@cnn-visualizer/docs/embed-options';
+import { validEmbedParams } from '@cnn-visualizer/docs/embed-options';
 import { Router } from 'express';
 import { HttpError } from '../http/errors.ts';
 import { escapeHtml } from './html.ts';
@@ -39,11 +39,7 @@ export function oembedRoutes(opts: { publicUrl?: string }): Router {
     if (!origin || page.origin !== origin || !OURS.has(path))
       throw new HttpError(404, `no embed for ${url}: this provider embeds ${origin || 'its own'} pages only`);
 
-    const params = new URLSearchParams();
-    for (const [key, allowed] of Object.entries(EMBED_PARAMS)) {
-      const v = page.searchParams.get(key);
-      if (v !== null && (allowed as readonly string[]).includes(v)) params.set(key, v);
-    }
+    const params = new URLSearchParams(validEmbedParams(page.searchParams));
     const src = `${origin}/embed${params.size ? `?${params}` : ''}`;
     const width = Math.max(EMBED_SIZE.minWidth, Math.min(EMBED_SIZE.width, maxWidth ?? Infinity));
     const height = Math.max(EMBED_SIZE.minHeight, Math.min(EMBED_SIZE.height, maxHeight ?? Infinity));

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { Router, type Response } from 'express';
+import express, { Router } from 'express';
 import { HttpError } from '../http/errors.ts';
 import { escapeHtml } from './html.ts';
 import { publicOrigin } from './public-origin.ts';
@@ -16,13 +16,6 @@ const PAGES: Record<string, string> = {
   '/gallery': 'gallery.html',
   '/embed': 'embed.html',
 };
-
-/** Only /embed is meant for other sites' iframes; the other pages may be framed by this site only. */
-function restrictFraming(res: Response) {
-  const csp = res.getHeader('Content-Security-Policy');
-  if (typeof csp === 'string')
-    res.setHeader('Content-Security-Policy', csp.replace(/frame-ancestors [^;]*/, "frame-ancestors 'self'"));
-}
 
 /** Storybook's pages run inline bootstrap scripts; they get their own, wider policy. */
 const DOCS_CSP = [
@@ -57,7 +50,6 @@ export function siteRoutes(opts: { siteDir: string; docsDir: string; publicUrl?:
         .replaceAll('{{origin}}', escapeHtml(origin))
         .replaceAll('{{pageUrlEncoded}}', escapeHtml(encodeURIComponent(pageUrl)))
         .replaceAll('{{pageUrl}}', escapeHtml(pageUrl));
-      if (path !== '/embed') restrictFraming(res);
       res.type('html').set('Cache-Control', 'no-cache').send(html);
     });
   }
