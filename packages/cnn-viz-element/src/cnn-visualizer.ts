@@ -24,7 +24,7 @@ import './ui/sample-digits.js';
 const MODULE_URL = import.meta.url;
 const HERE = new URL('./', MODULE_URL);
 
-export type BackendName = 'local' | 'ws' | 'auto';
+export type BackendName = 'local' | 'server' | 'auto' | 'ws';
 
 export interface PredictionDetail {
   prediction: number;
@@ -313,7 +313,7 @@ export class CnnVisualizer extends LitElement {
     }
     this.ownsInference = true;
     const ws = () => new WebSocketBackend(model, { url: this.serverUrl, encoding: this.encoding });
-    if (b === 'ws') {
+    if (b === 'server' || b === 'ws') {
       this.inference = ws();
       this.activeBackend = 'server';
     } else if (b === 'auto') {

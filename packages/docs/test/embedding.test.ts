@@ -76,7 +76,7 @@ describe('oEmbed', () => {
     const small = await (await q({ url: page, maxwidth: '500', maxheight: '600' })).json();
     assert.equal(small.width, 500);
     assert.equal(small.height, 600);
-    assert.match(small.html, /\/embed\?backend=ws"/, 'unknown parameters and bad values are dropped');
+    assert.match(small.html, /\/embed\?backend=server"/, 'unknown parameters and bad values are dropped; ws is read as server');
     assert.doesNotMatch(small.html, /<script/);
     assert.equal((await q({ url: page, format: 'xml' })).status, 501);
     assert.equal((await q({ url: 'https://example.org/', format: 'json' })).status, 404);

@@ -1,5 +1,5 @@
 /** /embed: the visualizer alone, for iframes (Notion, LMS pages), configured by the query string. */
-import { embedAttributes, readEmbedOptions } from './embed-options.js';
+import { embedAttributes, readEmbedOptions } from 'cnn-visualizer/embed-options';
 
 const options = readEmbedOptions(new URLSearchParams(location.search));
 const el = document.querySelector('cnn-visualizer')!;

@@ -3,7 +3,7 @@
  * answer whose HTML is an iframe of /embed, keeping only the embed parameters the page understands.
  * 404 for URLs that are not ours, 501 for formats other than JSON, 400 for bad parameters.
  */
-import { validEmbedParams } from '@cnn-visualizer/docs/embed-options';
+import { validEmbedParams } from 'cnn-visualizer/embed-options';
 import { Router } from 'express';
 import { HttpError } from '../http/errors.ts';
 import { escapeHtml } from './html.ts';
