@@ -45,6 +45,30 @@ export interface ModelDescription {
     /** confusion[label][prediction] on the test set. */
     confusionMatrix?: number[][];
   };
+  /**
+   * The same network at moments of its training, oldest first (e.g. before any step, after 10 steps,
+   * …, after the last epoch); the last entry is the shipped model, `onnx` itself. Every file has this
+   * description's graph: the same input, every layer as a graph output, the same initializer names
+   * (`params`), so a view can swap one in and keep its layout. Only the weights differ. Earlier files
+   * store their initializers as float16 (ONNX data type 10, under the same names), each cast to float32
+   * inside the graph: onnxruntime runs them as they are, and a reader of the weights decodes float16.
+   * Absent when the model comes without its training history.
+   */
+  checkpoints?: CheckpointDescription[];
+}
+
+/** One moment of a model's training: its weights as an ONNX file, and how well they did. */
+export interface CheckpointDescription {
+  /** Optimizer steps (batches) done before this moment; 0 = the initial random weights. */
+  step: number;
+  /** Epochs done, step / steps per epoch: whole at the end of an epoch, a fraction within one. */
+  epoch: number;
+  /** Training images seen so far. */
+  images?: number;
+  /** ONNX file, relative to the description's URL (like `onnx`), e.g. `checkpoints/step-000010.onnx`. */
+  onnx: string;
+  /** Accuracy of this very file on the test set of `metrics` (0–1). */
+  testAccuracy: number;
 }
 
 export const layerSize = (l: Pick<LayerDescription, 'shape'>): number => l.shape.reduce((a, b) => a * b, 1);
