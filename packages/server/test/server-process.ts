@@ -3,8 +3,8 @@
  * fresh embedded database unless DATABASE_URL is given, stopped with SIGTERM. Used by the operations and
  * fault tests, the load and server benchmarks, and the site's end-to-end tests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +22,43 @@ export interface ServerProcess {
   kill(): void;
 }
 
-export async function spawnServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+/** Newest modification time of the files under `dir` (ms). */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) t = Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs);
+  return t;
+}
+
+/**
+ * Compiles the server (`npm run build -w packages/server`: `dist/`, run by plain `node`) unless `dist/` is
+ * newer than every source file. The element's `dist/` (its DOM-free subpaths) must exist: `npm run build`.
+ */
+export function ensureCompiled(): void {
+  const main = join(SERVER_DIR, 'dist/main.js');
+  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(SERVER_DIR, 'src'))) return;
+  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: SERVER_DIR, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the server does not compile:\n${r.stdout}${r.stderr}`);
+}
+
+export interface SpawnOptions {
+  /**
+   * Run the compiled server (`node dist/main.js`, as `npm run start -w packages/server` and the deploy
+   * instructions do) instead of the TypeScript sources through tsx. Compiles first when needed.
+   */
+  compiled?: boolean;
+}
+
+export async function spawnServer(
+  env: Record<string, string> = {},
+  options: SpawnOptions = {},
+): Promise<ServerProcess> {
   const dataDir = env.DATABASE_URL ? undefined : mkdtempSync(join(tmpdir(), 'cnn-server-'));
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
+  if (options.compiled) ensureCompiled();
+  const args = options.compiled
+    ? ['dist/main.js']
+    : ['--conditions=source', '--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: SERVER_DIR,
     env: {
       ...process.env,
