@@ -1,24 +1,102 @@
 /**
- * The network described as data (`cnn.json`, written by the model package's trainer). The renderer
- * lays out whatever layers this lists; nothing in the element hard-codes LeNet's shapes.
+ * The network described as data: `cnn.json` (written by the model package's trainer) or derived from
+ * any small ONNX classifier's graph (`cnn-visualizer/onnx`). The renderer lays out whatever layers this
+ * lists; nothing in the element hard-codes LeNet's shapes. DOM-free.
  */
+import type { Normalization } from './normalization.js';
 
-export type LayerKind = 'input' | 'conv' | 'relu' | 'maxpool' | 'flatten' | 'dense' | 'softmax';
+export type { Normalization, NormalizationPreset } from './normalization.js';
+export { NORMALIZATION_PRESETS, parseNormalization } from './normalization.js';
+
+/** What a layer does. Every kind but `input` is one drawn layer (one ONNX operator, or MatMul + Add). */
+export type LayerKind =
+  | 'input'
+  | 'conv'
+  | 'batchnorm'
+  | 'relu'
+  | 'leakyrelu'
+  | 'sigmoid'
+  | 'tanh'
+  | 'maxpool'
+  | 'avgpool'
+  | 'globalavgpool'
+  | 'globalmaxpool'
+  | 'flatten'
+  | 'dense'
+  | 'softmax'
+  | 'logsoftmax';
+
+export const LAYER_KINDS: readonly LayerKind[] = [
+  'input',
+  'conv',
+  'batchnorm',
+  'relu',
+  'leakyrelu',
+  'sigmoid',
+  'tanh',
+  'maxpool',
+  'avgpool',
+  'globalavgpool',
+  'globalmaxpool',
+  'flatten',
+  'dense',
+  'softmax',
+  'logsoftmax',
+];
 
 export interface LayerDescription {
+  /** The tensor's name: the ONNX graph output an inference backend asks for. */
   name: string;
   kind: LayerKind;
   /** Per-sample output shape: [channels, height, width] for maps, [units] for vectors. */
   shape: number[];
   /** The layer this one reads from (absent for the input). */
   from?: string;
+  /**
+   * A short name for people (e.g. `conv1` for the tensor `/conv1/Conv_output_0`), from the ONNX node
+   * names; absent when `name` already reads well (cnn.json). Unique within a model.
+   */
+  label?: string;
+  /** The ONNX operator(s) the layer comes from, e.g. `Conv`, `Gemm`, `MatMul+Add` (derived models). */
+  op?: string;
+  /** Conv and pooling: the window's side, the step and the zero padding, when the same on both axes. */
   kernel?: number;
   stride?: number;
   padding?: number;
+  /** Conv and pooling read from ONNX: window [height, width] (always set, square or not). */
+  kernelShape?: [number, number];
+  /** Conv and pooling read from ONNX: step [vertical, horizontal]. */
+  strides?: [number, number];
+  /** Conv and pooling read from ONNX: zero padding [top, left, bottom, right] (auto_pad resolved). */
+  pads?: [number, number, number, number];
+  /** Pooling with ONNX's `ceil_mode`: the last window may hang over the bottom/right edge. */
+  ceilMode?: boolean;
+  /** AveragePool: whether padded zeros count in the average (ONNX `count_include_pad`, default false). */
+  countIncludePad?: boolean;
   filters?: number;
   units?: number;
-  /** Learnable tensors of the layer and their shapes (ONNX initializer names). */
+  /** LeakyRelu: the slope for negative inputs. */
+  alpha?: number;
+  /** BatchNormalization: y = scale · (x − mean) / √(variance + epsilon) + bias. */
+  epsilon?: number;
+  /**
+   * Dense: how the weight tensor is laid out: `out-in` ([units, inputs], Gemm with transB = 1, as
+   * PyTorch's Linear and cnn.json) or `in-out` ([inputs, units], MatMul, Gemm with transB = 0).
+   * Absent means `out-in`.
+   */
+  weightLayout?: 'out-in' | 'in-out';
+  /**
+   * Flatten: the order the map's values are read in. `chw` (absent: the default) is ONNX's and
+   * PyTorch's; `hwc` is channels-last (a Keras model: Transpose to NHWC, then Flatten).
+   */
+  order?: 'chw' | 'hwc';
+  /** Learnable tensors of the layer and their shapes (ONNX initializer names, as `Weights` keys). */
   params?: Record<string, number[]>;
+  /**
+   * Which of `params` plays which part (derived models): conv/dense `weight`, `bias`; batch norm
+   * `scale`, `bias`, `mean`, `variance`. cnn.json's layers name theirs `<layer>.weight`, `<layer>.bias`.
+   */
+  tensors?: Partial<Record<'weight' | 'bias' | 'scale' | 'mean' | 'variance', string>>;
 }
 
 export interface ModelDescription {
@@ -31,14 +109,33 @@ export interface ModelDescription {
   input: {
     name: string;
     shape: number[];
-    /** x = (pixel · scale − mean) / std, pixel 0–255 with 255 = ink (MNIST's convention). */
-    normalization: { scale: number; mean: number; std: number };
+    /**
+     * x = (pixel · scale − mean) / std, pixel 0–255 with 255 = ink (MNIST's convention); with
+     * `perChannel`, channel c uses perChannel.mean[c] and perChannel.std[c] instead (see
+     * `normalization.ts` for the presets).
+     */
+    normalization: Normalization;
+    /**
+     * Whether the model was trained on bright ink on a dark background (`bright`, MNIST, the default)
+     * or dark ink on a light one (`dark`: the pixel is inverted, 255 − p, before normalising).
+     */
+    ink?: 'bright' | 'dark';
+    /** The batch dimension of the ONNX input: `symbolic` (any batch) or fixed at 1. */
+    batch?: 'symbolic' | 1;
     /** How a drawing becomes the input, in words. */
     preprocessing?: string;
   };
   /** In execution order. Every layer but the input is an ONNX graph output of the same name. */
   layers: LayerDescription[];
   classes: string[];
+  /**
+   * What the last layer gives. `probabilities` (absent: the default) when the graph ends with a
+   * Softmax; `logits` when it ends without one and `log-probabilities` when it ends with LogSoftmax:
+   * then the element shows softmax(last layer) as the probabilities and tells the reader so.
+   */
+  scores?: 'probabilities' | 'logits' | 'log-probabilities';
+  /** Things a reader or an author should know about this model, in words (e.g. "larger than …"). */
+  warnings?: string[];
   metrics?: {
     testAccuracy: number;
     testSet?: string;
@@ -91,11 +188,23 @@ export function validateDescription(json: unknown): ModelDescription {
       l.shape.some((n) => !Number.isInteger(n) || n <= 0)
     )
       fail(`layer ${JSON.stringify(l.name)} has no valid name and shape`);
+    if (!LAYER_KINDS.includes(l.kind)) fail(`layer ${l.name} has an unknown kind ${JSON.stringify(l.kind)}`);
     if (l.kind !== 'input' && !names.has(l.from ?? ''))
       fail(`layer ${l.name} reads ${l.from}, not defined before it`);
     names.add(l.name);
   }
-  if (!d.input?.normalization) fail('"input.normalization" is missing');
+  const norm = d.input?.normalization;
+  if (!norm) fail('"input.normalization" is missing');
+  if (![norm.scale, norm.mean, norm.std].every(Number.isFinite) || norm.std === 0)
+    fail('"input.normalization" needs finite scale, mean and a non-zero std');
+  if (norm.perChannel) {
+    const channels = d.input.shape?.[0];
+    const { mean, std } = norm.perChannel;
+    if (mean?.length !== channels || std?.length !== channels || std.some((s) => !s))
+      fail(`"input.normalization.perChannel" needs ${channels} means and ${channels} non-zero stds`);
+  }
+  if (d.scores !== undefined && !['probabilities', 'logits', 'log-probabilities'].includes(d.scores))
+    fail(`"scores" is ${JSON.stringify(d.scores)}`);
   if (!Array.isArray(d.classes)) fail('"classes" is missing');
   return d;
 }

@@ -1,0 +1,70 @@
+/**
+ * How 0–255 pixels (255 = ink) become a network's input, as data: the named presets an element
+ * attribute (`normalization="mnist|unit|…"`) maps onto, and a parser for that attribute. DOM-free.
+ */
+
+/**
+ * `x = (p · scale − mean) / std` for pixel p; with `perChannel`, channel c of a multi-channel input
+ * uses `perChannel.mean[c]` and `perChannel.std[c]` (`mean` and `std` then hold channel 0's values,
+ * for code that only knows grey inputs).
+ */
+export interface Normalization {
+  scale: number;
+  mean: number;
+  std: number;
+  perChannel?: { mean: number[]; std: number[] };
+  /** The preset this came from, if any (for display: "normalised as MNIST"). */
+  preset?: NormalizationPreset;
+}
+
+export type NormalizationPreset = 'mnist' | 'unit' | 'imagenet';
+
+/**
+ * - `mnist`: pixel / 255, then MNIST's training mean 0.1307 and std 0.3081 (the shipped LeNet-5, and
+ *   PyTorch's MNIST example: `transforms.Normalize((0.1307,), (0.3081,))`).
+ * - `unit`: pixel / 255 only, so 0–1 with ink = 1 (Keras' `x / 255.`, `transforms.ToTensor()` alone).
+ *   The default for an `.onnx` given without a description.
+ * - `imagenet`: pixel / 255, then torchvision's ImageNet means and stds per RGB channel.
+ */
+export const NORMALIZATION_PRESETS: Readonly<Record<NormalizationPreset, Readonly<Normalization>>> =
+  Object.freeze({
+    mnist: Object.freeze({ scale: 1 / 255, mean: 0.1307, std: 0.3081, preset: 'mnist' as const }),
+    unit: Object.freeze({ scale: 1 / 255, mean: 0, std: 1, preset: 'unit' as const }),
+    imagenet: Object.freeze({
+      scale: 1 / 255,
+      mean: 0.485,
+      std: 0.229,
+      perChannel: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+      preset: 'imagenet' as const,
+    }),
+  });
+
+/**
+ * Reads a normalisation as written in an attribute: a preset name (`mnist`, `unit`, `imagenet`), or
+ * `mean/std` on the 0–1 scale, one value for all channels or one per channel:
+ * `0.5/0.5`, `0.4914,0.4822,0.4465/0.247,0.243,0.261`. Throws an Error saying what it expected.
+ *
+ * @param channels The model's input channels; a per-channel list must have exactly that many values.
+ */
+export function parseNormalization(text: string, channels = 1): Normalization {
+  const t = text.trim().toLowerCase();
+  if (t in NORMALIZATION_PRESETS) {
+    const preset = NORMALIZATION_PRESETS[t as NormalizationPreset];
+    if (preset.perChannel && preset.perChannel.mean.length !== channels)
+      throw new Error(
+        `normalization "${t}" is for ${preset.perChannel.mean.length} channels, the model has ${channels}`,
+      );
+    return preset;
+  }
+  const expected = `expected mnist, unit, imagenet, or mean/std such as 0.5/0.5 or 0.49,0.48,0.45/0.25,0.24,0.26`;
+  const parts = t.split('/');
+  if (parts.length !== 2) throw new Error(`normalization "${text}": ${expected}`);
+  const [mean, std] = parts.map((p) => p.split(',').map((v) => Number(v.trim())));
+  const ok = (xs: number[]) => xs.length > 0 && xs.every((x) => Number.isFinite(x));
+  if (!ok(mean) || !ok(std) || mean.length !== std.length || std.some((s) => s === 0))
+    throw new Error(`normalization "${text}": ${expected}, stds not zero`);
+  if (mean.length === 1) return { scale: 1 / 255, mean: mean[0], std: std[0] };
+  if (mean.length !== channels)
+    throw new Error(`normalization "${text}" lists ${mean.length} channels, the model has ${channels}`);
+  return { scale: 1 / 255, mean: mean[0], std: std[0], perChannel: { mean, std } };
+}
