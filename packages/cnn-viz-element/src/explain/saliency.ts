@@ -14,7 +14,7 @@ export interface SaliencyOptions {
   height?: number;
   /** Edge of the wiped square, in pixels. Default 3. */
   patch?: number;
-  /** Step between patches. Default 1 (every position). */
+  /** Step between patches. Default 2 (≈ 60–90 variants for an MNIST digit; 1 is finer and ≈ 3× dearer). */
   stride?: number;
   /** The class to explain; default the drawing's predicted class. */
   classIndex?: number;
@@ -58,7 +58,7 @@ export async function occlusionSaliency(
   const W = options.width ?? 28;
   const H = options.height ?? 28;
   const patch = Math.max(1, Math.floor(options.patch ?? 3));
-  const stride = Math.max(1, Math.floor(options.stride ?? 1));
+  const stride = Math.max(1, Math.floor(options.stride ?? 2));
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 512));
   if (pixels.length !== W * H) throw new RangeError(`saliency needs ${W}×${H} pixels, got ${pixels.length}`);
 

@@ -56,6 +56,35 @@ export class LocalOnnxBackend implements InferenceBackend {
     return run;
   }
 
+  /**
+   * Classifies several drawings (784 bytes each, 255 = ink) in one `session.run` on an N×1×28×28
+   * tensor (the model's batch dimension is symbolic), fetching only the last layer: one probability
+   * vector per drawing. What occlusion saliency runs on (`cnn-visualizer/explain`'s `saliency`).
+   */
+  predictBatch(batch: Uint8Array[]): Promise<Float32Array[]> {
+    const run = this.queue.then(() => this.runBatch(batch));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runBatch(batch: Uint8Array[]): Promise<Float32Array[]> {
+    if (!batch.length) return [];
+    this.session ??= this.open();
+    const { ort, session } = await this.session;
+    const size = this.input.length;
+    const input = new Float32Array(batch.length * size);
+    const { normalization } = this.model.input;
+    batch.forEach((pixels, k) => normalize(pixels, normalization, input.subarray(k * size, (k + 1) * size)));
+    const output = this.model.layers[this.model.layers.length - 1].name;
+    const feeds = {
+      [this.model.input.name]: new ort.Tensor('float32', input, [batch.length, ...this.model.input.shape]),
+    };
+    const out = await session.run(feeds, [output]);
+    const probs = out[output].data as Float32Array;
+    const classes = probs.length / batch.length;
+    return batch.map((_, k) => probs.subarray(k * classes, (k + 1) * classes));
+  }
+
   private async run(pixels: Uint8Array): Promise<Activations> {
     this.session ??= this.open();
     const { ort, session } = await this.session;
