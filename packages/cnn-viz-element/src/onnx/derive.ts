@@ -227,7 +227,9 @@ export function deriveDescription(model: OnnxModel, options: DeriveOptions = {})
       );
     shapes.set(step.out, outShape);
     if (step.layer) {
-      drawn.push({ layer: step.layer, name: step.out, from, node: step.nodes[0] });
+      // named after its main node: the Reshape of Transpose + Reshape, the MatMul of MatMul + Add
+      const named = step.layer.kind === 'flatten' ? last : step.nodes[0];
+      drawn.push({ layer: step.layer, name: step.out, from, node: named });
       from = step.out;
     }
     cur = step.out;
