@@ -1,5 +1,8 @@
-// Copies the model (cnn.json, cnn.onnx) and onnxruntime-web's wasm next to the builds, where the
-// element looks for them by default: dist/ (the ESM build) and dist/cdn/ (the drop-in bundle).
+// Copies the model (cnn.json, cnn.onnx) and onnxruntime-web's wasm next to the drop-in bundle
+// (dist/cdn/), where its defaults look for them and where the server serves them at /cdn/. Only there:
+// the ESM build in dist/ is for bundlers, whose output never sits next to these files anyway; they take
+// the model from `cnn-visualizer/cdn/` and the wasm from their own `onnxruntime-web`, the same version
+// as the ORT JavaScript they bundle (see the README). Each file ships once in the npm package.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -14,8 +17,7 @@ const files = [
   [join(pkg, '../../model/cnn.onnx'), 'cnn.onnx'],
   [join(ortDist, 'ort-wasm-simd-threaded.wasm'), 'ort-wasm-simd-threaded.wasm'],
 ];
-for (const dir of ['dist', 'dist/cdn']) {
-  mkdirSync(join(pkg, dir), { recursive: true });
-  for (const [from, name] of files) copyFileSync(from, join(pkg, dir, name));
-}
-console.log(`copied ${files.map(([, n]) => n).join(', ')} to dist/ and dist/cdn/`);
+const dir = join(pkg, 'dist/cdn');
+mkdirSync(dir, { recursive: true });
+for (const [from, name] of files) copyFileSync(from, join(dir, name));
+console.log(`copied ${files.map(([, n]) => n).join(', ')} to dist/cdn/`);
