@@ -81,7 +81,10 @@ export class OnnxBuilder {
     return `${op.toLowerCase()}${n}`;
   }
 
-  /** A float initializer with seeded values in ±scale (or the given values). */
+  /**
+   * A float initializer with seeded values in ±scale (or the given values); returns the name to read
+   * it by (for float16, the output of a Cast to float32).
+   */
   weight(name: string, dims: number[], scale = 0.3, values?: Float32Array, encoding = this.encoding): string {
     const n = dims.reduce((a, b) => a * b, 1);
     const data = values ?? Float32Array.from({ length: n }, () => (this.rng() * 2 - 1) * scale);
@@ -96,6 +99,8 @@ export class OnnxBuilder {
       }
       this.values.set(name, stored);
       this.initializers.push({ name, dims, dataType: FLOAT16, int32Data: bits });
+      // as a float16 checkpoint does: cast to float32 inside the graph
+      return this.node('Cast', [name], { to: FLOAT }, { name: `${name}/Cast` });
     } else if (encoding === 'float') {
       this.values.set(name, data);
       this.initializers.push({ name, dims, dataType: FLOAT, floatData: Array.from(data) });
