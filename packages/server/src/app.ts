@@ -8,15 +8,19 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
 import proxyaddr from 'proxy-addr';
 import type { Config } from './config.ts';
 import { ping, type Db } from './db/connect.ts';
 import { galleryRoutes } from './gallery/routes.ts';
 import { GalleryRepository } from './gallery/repository.ts';
-import { newSalt } from './http/client-id.ts';
+import { clientHash, newSalt } from './http/client-id.ts';
 import { errorHandler, HttpError } from './http/errors.ts';
 import type { ModelRunner } from './inference/model-runner.ts';
+import { ConnectionCounts } from './limits/connection-counts.ts';
+import { createRateLimits } from './limits/rate-limits.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { oembedRoutes } from './site/oembed.ts';
 import { siteRoutes } from './site/pages.ts';
 import { attachInferenceSocket, type InferenceSocket } from './ws/inference-socket.ts';
@@ -26,12 +30,16 @@ export interface AppDeps {
   db: Db;
   runner: ModelRunner;
   logger: Logger;
+  /** process metrics (CPU, memory, event loop, GC) in the registry too: main.ts turns them on */
+  processMetrics?: boolean;
 }
 
 export interface App {
   app: Express;
   server: Server;
   socket: InferenceSocket;
+  /** Prometheus metrics; main.ts serves `metrics.registry` on METRICS_PORT */
+  metrics: Metrics;
   /** Stops accepting, closes WebSockets with 1001, lets in-flight requests finish. */
   close(): Promise<void>;
 }
@@ -66,24 +74,60 @@ export function createApp(deps: AppDeps): App {
     saltPromise.catch(() => (saltPromise = undefined));
     return saltPromise;
   };
+  const processSalt = newSalt();
   let shuttingDown = false;
+  const metrics = createMetrics({ db, processMetrics: deps.processMetrics });
+  const onBatch = (t: { size: number; waitsMs: number[]; runMs: number }) => {
+    metrics.inferenceBatchSize.observe(t.size);
+    metrics.inferenceRunSeconds.observe(t.runMs / 1000);
+    for (const w of t.waitsMs) {
+      metrics.inferenceQueueSeconds.observe(w / 1000);
+      metrics.inferenceSeconds.observe((w + t.runMs) / 1000);
+    }
+  };
+  runner.batchListeners.add(onBatch);
+  // per-client limits: in the database on Postgres (shared by every process), in memory on PGlite
+  const rateLimits = createRateLimits(db, [
+    {
+      name: 'submissions',
+      burst: config.limits.submissionsBurst,
+      perSecond: config.limits.submissionsPerMinute / 60,
+    },
+    // reports: a burst of 10, then one every 6 s per client
+    { name: 'reports', burst: 10, perSecond: 1 / 6 },
+  ]);
+  const connections = new ConnectionCounts(db, {
+    onError: () => metrics.limiterErrors.inc({ limit: 'ws_connections' }),
+  });
 
-  app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
-    req.id = incoming && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', req.id);
-    const start = performance.now();
-    res.on('finish', () =>
-      logger.info(
-        {
-          reqId: req.id,
+  // request logs: request id, method, path, status, time — never the client's address or headers
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
           method: req.method,
-          path: req.path,
-          status: res.statusCode,
-          ms: +(performance.now() - start).toFixed(1),
-        },
-        'request',
-      ),
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customSuccessMessage: () => 'request',
+      customErrorMessage: () => 'request',
+      // 4xx are the client's business, 5xx ours
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      quietReqLogger: true,
+    }),
+  );
+  app.use((req, res, next) => {
+    res.on('finish', () =>
+      metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(res.statusCode / 100)}xx` }),
     );
     if (shuttingDown) res.setHeader('Connection', 'close');
     next();
@@ -138,7 +182,15 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', express.json({ limit: config.limits.bodyBytes, strict: true }));
   app.use(
     '/api',
-    galleryRoutes({ repo, runner, limits: config.limits, adminToken: config.adminToken, salt }),
+    galleryRoutes({
+      repo,
+      runner,
+      limits: config.limits,
+      rateLimits,
+      metrics,
+      adminToken: config.adminToken,
+      salt,
+    }),
   );
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API route')));
 
@@ -171,20 +223,34 @@ export function createApp(deps: AppDeps): App {
     runner,
     limits: config.limits,
     logger,
+    metrics,
+    connections,
     isShuttingDown: () => shuttingDown,
-    clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')),
+    // the client's salted hash, as the gallery stores it; while the database (which keeps the salt) has
+    // never answered, a hash with a salt of this process's own (counted by this process only)
+    clientKey: async (req) => {
+      const address = proxyaddr(req, app.get('trust proxy fn'));
+      try {
+        return clientHash(await salt(), address);
+      } catch {
+        return `local:${clientHash(processSalt, address)}`;
+      }
+    },
   });
 
   return {
     app,
     server,
     socket,
+    metrics,
     async close() {
       shuttingDown = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await socket.closeAll();
+      await connections.close();
       await runner.close();
+      runner.batchListeners.delete(onBatch);
       const timer = setTimeout(() => server.closeAllConnections(), 8000);
       await closed;
       clearTimeout(timer);

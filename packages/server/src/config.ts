@@ -1,9 +1,10 @@
 /**
- * Configuration: environment variables, parsed and validated once, at the edge. Everything else
- * receives a `Config` object (tests build their own).
+ * Configuration: environment variables, parsed and validated once, at the edge (one zod schema, every
+ * problem named at once). Everything else receives a `Config` object (tests build their own).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -32,6 +33,12 @@ export interface Config {
    * carry. Unset: taken from each request's Host (behind a proxy, from X-Forwarded-* when TRUST_PROXY).
    */
   publicUrl?: string;
+  /**
+   * Port of the Prometheus endpoint (`GET /metrics`), a listener of its own; unset: no metrics endpoint.
+   * It binds `metricsHost` (127.0.0.1 by default): never expose it to the internet.
+   */
+  metricsPort?: number;
+  metricsHost: string;
   limits: Limits;
 }
 
@@ -70,83 +77,136 @@ export class ConfigError extends Error {
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** An unset or empty variable is absent. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+/** A positive number, as a string. */
+const positive = (name: string) =>
+  optional(
+    z
+      .string()
+      .refine((v) => Number.isFinite(Number(v)) && Number(v) > 0, {
+        error: (iss) => `${name} must be a positive number, got "${iss.input as string}"`,
+      })
+      .transform(Number),
+  );
+
+const port = (name: string) =>
+  z
+    .string()
+    .refine((v) => /^\d{1,5}$/.test(v.trim()) && Number(v) <= 65535, {
+      error: (iss) => `${name} must be an integer 0–65535, got "${iss.input as string}"`,
+    })
+    .transform(Number);
+
+/** The environment the server reads, and how each variable is checked (messages name the variable). */
+export const envSchema = z.object({
+  PORT: optional(port('PORT')),
+  HOST: optional(z.string()),
+  DATABASE_URL: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must start with postgres:// or postgresql://' }),
+  ),
+  DATA_DIR: optional(z.string()),
+  ADMIN_TOKEN: optional(z.string().min(16, { error: 'ADMIN_TOKEN must be at least 16 characters' })),
+  TRUST_PROXY: optional(
+    z
+      .string()
+      .trim()
+      .refine((v) => /^[\w.:/, -]+$/.test(v), {
+        error: (iss) =>
+          `TRUST_PROXY must be true, false, a hop count or addresses, got "${iss.input as string}"`,
+      })
+      .transform((v): Config['trustProxy'] =>
+        v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+      ),
+  ),
+  CORS_ORIGINS: optional(
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .superRefine((origins, ctx) => {
+        for (const o of origins)
+          if (!URL.canParse(o) || new URL(o).origin !== o)
+            ctx.addIssue({
+              code: 'custom',
+              message: `CORS_ORIGINS entries must be origins like https://example.org, got "${o}"`,
+            });
+      }),
+  ),
+  LOG_LEVEL: optional(
+    z.enum(LEVELS, {
+      error: (iss) => `LOG_LEVEL must be one of ${LEVELS.join(', ')}, got "${iss.input as string}"`,
+    }),
+  ),
+  MODEL_DIR: optional(z.string()),
+  PUBLIC_URL: optional(
+    z
+      .string()
+      .trim()
+      .refine(
+        (v) => {
+          if (!URL.canParse(v)) return false;
+          const u = new URL(v);
+          return /^https?:$/.test(u.protocol) && u.pathname === '/' && !u.search && !u.hash;
+        },
+        {
+          error: (iss) =>
+            `PUBLIC_URL must be an origin like https://cnn.example.org, got "${iss.input as string}"`,
+        },
+      )
+      .transform((v) => new URL(v).origin),
+  ),
+  METRICS_PORT: optional(port('METRICS_PORT')),
+  METRICS_HOST: optional(z.string()),
+  WS_REQUESTS_PER_SECOND: positive('WS_REQUESTS_PER_SECOND'),
+  WS_MAX_CONNECTIONS_PER_CLIENT: positive('WS_MAX_CONNECTIONS_PER_CLIENT'),
+  SUBMISSIONS_PER_MINUTE: positive('SUBMISSIONS_PER_MINUTE'),
+});
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const problems: string[] = [];
-  const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    problems.push(`PORT must be an integer 0–65535, got "${env.PORT}"`);
-  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
-    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
-  const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
-  if (!LEVELS.includes(logLevel))
-    problems.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
-  const adminToken = env.ADMIN_TOKEN || undefined;
-  if (adminToken && adminToken.length < 16) problems.push('ADMIN_TOKEN must be at least 16 characters');
-  let trustProxy: Config['trustProxy'] = false;
-  const tp = env.TRUST_PROXY?.trim();
-  if (tp) {
-    if (tp === 'true') trustProxy = true;
-    else if (tp === 'false') trustProxy = false;
-    else if (/^\d+$/.test(tp)) trustProxy = Number(tp);
-    else if (/^[\w.:/, -]+$/.test(tp)) trustProxy = tp;
-    else problems.push(`TRUST_PROXY must be true, false, a hop count or addresses, got "${tp}"`);
-  }
-  const corsOrigins = (env.CORS_ORIGINS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const o of corsOrigins) {
-    try {
-      const u = new URL(o);
-      if (u.origin !== o) throw new Error();
-    } catch {
-      problems.push(`CORS_ORIGINS entries must be origins like https://example.org, got "${o}"`);
-    }
-  }
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success)
+    throw new ConfigError(
+      `invalid configuration:\n  - ${parsed.error.issues.map((i) => i.message).join('\n  - ')}`,
+    );
+  const e = parsed.data;
   const limits = { ...DEFAULT_LIMITS };
-  const positive = (name: string, apply: (n: number) => void) => {
-    const v = env[name];
-    if (v === undefined || v === '') return;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) problems.push(`${name} must be a positive number, got "${v}"`);
-    else apply(n);
-  };
-  positive('WS_REQUESTS_PER_SECOND', (n) => {
-    limits.wsRequestsPerSecond = n;
-    limits.wsBurst = Math.max(limits.wsBurst, 2 * n);
-  });
-  positive('WS_MAX_CONNECTIONS_PER_CLIENT', (n) => (limits.wsMaxConnectionsPerClient = Math.floor(n)));
-  positive('SUBMISSIONS_PER_MINUTE', (n) => {
-    limits.submissionsPerMinute = n;
-    limits.submissionsBurst = Math.max(limits.submissionsBurst, Math.ceil(n / 2));
-  });
-  let publicUrl: string | undefined;
-  if (env.PUBLIC_URL?.trim()) {
-    try {
-      const u = new URL(env.PUBLIC_URL.trim());
-      if (!/^https?:$/.test(u.protocol) || u.pathname !== '/' || u.search || u.hash) throw new Error();
-      publicUrl = u.origin;
-    } catch {
-      problems.push(`PUBLIC_URL must be an origin like https://cnn.example.org, got "${env.PUBLIC_URL}"`);
-    }
+  if (e.WS_REQUESTS_PER_SECOND !== undefined) {
+    limits.wsRequestsPerSecond = e.WS_REQUESTS_PER_SECOND;
+    limits.wsBurst = Math.max(limits.wsBurst, 2 * e.WS_REQUESTS_PER_SECOND);
   }
-  if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  if (e.WS_MAX_CONNECTIONS_PER_CLIENT !== undefined)
+    limits.wsMaxConnectionsPerClient = Math.floor(e.WS_MAX_CONNECTIONS_PER_CLIENT);
+  if (e.SUBMISSIONS_PER_MINUTE !== undefined) {
+    limits.submissionsPerMinute = e.SUBMISSIONS_PER_MINUTE;
+    limits.submissionsBurst = Math.max(limits.submissionsBurst, Math.ceil(e.SUBMISSIONS_PER_MINUTE / 2));
+  }
   const dir = (v: string | undefined, fallback: string) => (v ? (isAbsolute(v) ? v : resolve(v)) : fallback);
   return {
-    port,
-    host: env.HOST || '127.0.0.1',
-    databaseUrl,
-    dataDir: dir(env.DATA_DIR, resolve(REPO_ROOT, '.data')),
-    adminToken,
-    trustProxy,
-    corsOrigins,
-    logLevel,
-    modelDir: dir(env.MODEL_DIR, resolve(REPO_ROOT, 'model')),
+    port: e.PORT ?? 8080,
+    host: e.HOST || '127.0.0.1',
+    databaseUrl: e.DATABASE_URL,
+    dataDir: dir(e.DATA_DIR, resolve(REPO_ROOT, '.data')),
+    adminToken: e.ADMIN_TOKEN,
+    trustProxy: e.TRUST_PROXY ?? false,
+    corsOrigins: e.CORS_ORIGINS ?? [],
+    logLevel: e.LOG_LEVEL ?? 'info',
+    modelDir: dir(e.MODEL_DIR, resolve(REPO_ROOT, 'model')),
     cdnDir: resolve(REPO_ROOT, 'packages/cnn-viz-element/dist/cdn'),
     siteDir: resolve(REPO_ROOT, 'packages/docs/dist/site'),
     docsDir: resolve(REPO_ROOT, 'packages/docs/dist/docs'),
-    publicUrl,
+    publicUrl: e.PUBLIC_URL,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST || '127.0.0.1',
     limits,
   };
 }

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { connect, migrate } from './db/connect.ts';
 import { ModelRunner } from './inference/model-runner.ts';
 import { createLogger } from './logger.ts';
+import { serveMetrics } from './metrics.ts';
 import { join } from 'node:path';
 
 let config;
@@ -32,7 +33,12 @@ try {
   process.exit(1);
 }
 const runner = await ModelRunner.load(config.modelDir);
-const { server, close } = createApp({ config, db, runner, logger });
+const { server, close, metrics } = createApp({ config, db, runner, logger, processMetrics: true });
+// Prometheus metrics on a port of their own (METRICS_PORT), never on the public one
+const metricsServer = config.metricsPort === undefined ? undefined : serveMetrics(metrics.registry, logger);
+metricsServer?.listen(config.metricsPort, config.metricsHost, () =>
+  logger.info({ port: config.metricsPort, host: config.metricsHost }, 'metrics at /metrics'),
+);
 server.listen(config.port, config.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -54,6 +60,7 @@ async function shutdown(signal: string) {
   }, 10_000);
   force.unref();
   try {
+    metricsServer?.close();
     await close();
     await db.destroy();
     logger.info('bye');

@@ -4,16 +4,30 @@ import { Router, type Request, type Response } from 'express';
 import type { Limits } from '../config.ts';
 import { clientAddress, clientHash } from '../http/client-id.ts';
 import { dbUnavailable, HttpError } from '../http/errors.ts';
-import { RateLimiter } from '../http/token-bucket.ts';
 import type { ModelRunner } from '../inference/model-runner.ts';
+import type { RateLimit } from '../limits/rate-limits.ts';
+import type { Metrics, SubmissionOutcome } from '../metrics.ts';
 import { drawingPng, placeholderPng } from './png.ts';
 import type { GalleryRepository } from './repository.ts';
-import { parseId, parseListQuery, parseSubmission, ValidationError } from './validate.ts';
+import {
+  idSchema,
+  listQuerySchema,
+  parseWith,
+  pngSizeSchema,
+  submissionSchema,
+  ValidationError,
+  type Page,
+  type Reported,
+  type Verdict,
+} from './schemas.ts';
 
 export interface GalleryDeps {
   repo: GalleryRepository;
   runner: ModelRunner;
   limits: Limits;
+  /** per-client limits, shared by every process on Postgres (`limits/rate-limits.ts`) */
+  rateLimits: { submissions: RateLimit; reports: RateLimit };
+  metrics: Metrics;
   adminToken?: string;
   salt: () => Promise<string>;
 }
@@ -63,74 +77,87 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-function pngSize(raw: unknown): number {
-  if (raw === undefined) return 280;
-  if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw) || Number(raw) < 28 || Number(raw) > 560)
-    throw new ValidationError('"size" must be an integer from 28 to 560 (pixels)');
-  return Number(raw);
+const pngSize = (raw: unknown) => parseWith(pngSizeSchema, raw);
+const parseId = (raw: unknown) => parseWith(idSchema, raw);
+
+/** What became of a submission, for `cnn_gallery_submissions_total`. */
+function outcomeOf(e: unknown): SubmissionOutcome {
+  if (e instanceof ValidationError) return 'invalid';
+  if (e instanceof HttpError)
+    return e.status === 429 ? 'rate_limited' : e.status === 503 ? 'db_unavailable' : 'invalid';
+  if (isDbDown(e)) return 'db_unavailable';
+  return 'error';
 }
 
 export function galleryRoutes(deps: GalleryDeps): Router {
-  const { repo, runner, limits } = deps;
+  const { repo, runner, limits, metrics } = deps;
   const router = Router();
-  const submissions = new RateLimiter(limits.submissionsBurst, limits.submissionsPerMinute / 60);
-  // reports: a burst of 10, then one every 6 s per client
-  const reports = new RateLimiter(10, 1 / 6);
+  const { submissions, reports } = deps.rateLimits;
 
   router.post(
     '/gallery',
     handle(async (req, res) => {
-      const salt = await deps.salt();
-      const client = clientHash(salt, clientAddress(req));
-      const taken = submissions.take(client);
-      if (!taken.ok)
-        throw new HttpError(
-          429,
-          `too many submissions: at most ${limits.submissionsPerMinute} a minute; try again in ${taken.retryAfter} s`,
-          {
-            'Retry-After': String(taken.retryAfter),
-          },
-        );
-      const { pixels, label } = parseSubmission(req.body);
-      // the server predicts the drawing itself: a client's claimed prediction is never trusted
-      const r = await runner.infer(pixels);
-      const id = await repo.insert({
-        pixels,
-        label,
-        prediction: r.prediction,
-        confidence: r.confidence,
-        probabilities: r.probabilities,
-        modelVersion: runner.version,
-        clientHash: client,
-      });
-      res
-        .status(201)
-        .location(`/api/gallery/${id}`)
-        .json({
-          id,
-          prediction: r.prediction,
-          confidence: r.confidence,
-          misclassified: r.prediction !== label,
-        });
+      try {
+        await submit(req, res);
+        metrics.submissions.inc({ outcome: 'created' });
+      } catch (e) {
+        metrics.submissions.inc({ outcome: outcomeOf(e) });
+        throw e;
+      }
     }),
   );
+  async function submit(req: Request, res: Response) {
+    const salt = await deps.salt();
+    const client = clientHash(salt, clientAddress(req));
+    const taken = await submissions.take(client);
+    if (!taken.ok) {
+      metrics.limiterRefusals.inc({ limit: 'submissions' });
+      throw new HttpError(
+        429,
+        `too many submissions: at most ${limits.submissionsPerMinute} a minute; try again in ${taken.retryAfter} s`,
+        {
+          'Retry-After': String(taken.retryAfter),
+        },
+      );
+    }
+    const { pixels, label } = parseWith(submissionSchema, req.body);
+    // the server predicts the drawing itself: a client's claimed prediction is never trusted
+    const r = await runner.infer(pixels);
+    const id = await repo.insert({
+      pixels,
+      label,
+      prediction: r.prediction,
+      confidence: r.confidence,
+      probabilities: r.probabilities,
+      modelVersion: runner.version,
+      clientHash: client,
+    });
+    const verdict: Verdict = {
+      id,
+      prediction: r.prediction,
+      confidence: r.confidence,
+      misclassified: r.prediction !== label,
+    };
+    res.status(201).location(`/api/gallery/${id}`).json(verdict);
+  }
 
   router.get(
     '/gallery',
     handle(async (req, res) => {
-      const q = parseListQuery(req.query as Record<string, unknown>);
+      const q = parseWith(listQuerySchema, req.query);
       const page = await repo.list(q);
-      res.json({
+      const body: Page = {
         items: page.items.map((d) => ({ ...d, imageUrl: `/api/gallery/${d.id}/image.png` })),
         nextCursor: page.nextCursor,
-      });
+      };
+      res.json(body);
     }),
   );
 
   router.get(
     '/gallery/:id',
     handle(async (req, res) => {
-      const d = await repo.get(parseId(String(req.params.id)));
+      const d = await repo.get(parseId(req.params.id));
       if (!d) throw new HttpError(404, 'no such drawing');
       const pixels = await repo.pixels(d.id);
       res.json({
@@ -145,7 +172,7 @@ export function galleryRoutes(deps: GalleryDeps): Router {
     '/gallery/:id/image.png',
     handle(async (req, res) => {
       const size = pngSize(req.query.size);
-      const pixels = await repo.pixels(parseId(String(req.params.id)));
+      const pixels = await repo.pixels(parseId(req.params.id));
       if (!pixels) throw new HttpError(404, 'no such drawing');
       res.type('png').set('Cache-Control', 'public, max-age=300').send(drawingPng(pixels, size));
     }),
@@ -174,16 +201,19 @@ export function galleryRoutes(deps: GalleryDeps): Router {
   router.post(
     '/gallery/:id/report',
     handle(async (req, res) => {
-      const id = parseId(String(req.params.id));
+      const id = parseId(req.params.id);
       const client = clientHash(await deps.salt(), clientAddress(req));
-      const taken = reports.take(client);
-      if (!taken.ok)
+      const taken = await reports.take(client);
+      if (!taken.ok) {
+        metrics.limiterRefusals.inc({ limit: 'reports' });
         throw new HttpError(429, `too many reports; try again in ${taken.retryAfter} s`, {
           'Retry-After': String(taken.retryAfter),
         });
+      }
       const found = await repo.report(id, client, limits.reportsToHide);
       if (!found) throw new HttpError(404, 'no such drawing');
-      res.status(202).json({ reported: true });
+      const body: Reported = { reported: true };
+      res.status(202).json(body);
     }),
   );
 
@@ -196,7 +226,7 @@ export function galleryRoutes(deps: GalleryDeps): Router {
         throw new HttpError(403, 'hiding drawings is disabled on this server (no ADMIN_TOKEN)');
       if (!token || !sameSecret(token, deps.adminToken))
         throw new HttpError(401, 'a valid admin token is required', { 'WWW-Authenticate': 'Bearer' });
-      const found = await repo.hide(parseId(String(req.params.id)));
+      const found = await repo.hide(parseId(req.params.id));
       if (!found) throw new HttpError(404, 'no such drawing');
       res.status(204).end();
     }),

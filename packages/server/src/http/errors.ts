@@ -47,9 +47,3 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (!res.headersSent) res.status(status).json({ error: message });
   };
 }
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    id?: string;
-  }
-}

@@ -19,11 +19,22 @@ export interface Inference {
 
 interface Pending {
   pixels: Uint8Array;
+  /** performance.now() when it joined the queue */
+  queuedAt: number;
   resolve: (r: Inference) => void;
   reject: (e: Error) => void;
 }
 
 const MAX_BATCH = 64;
+
+/** What one batch cost: for the metrics (`cnn_inference_*`). */
+export interface BatchTiming {
+  size: number;
+  /** how long each request of the batch waited in the queue (ms) */
+  waitsMs: number[];
+  /** how long the batch ran (ms) */
+  runMs: number;
+}
 
 export class ModelRunner {
   private queue: Pending[] = [];
@@ -31,6 +42,8 @@ export class ModelRunner {
   private closed = false;
   /** Requests waiting or running (for graceful shutdown). */
   inFlight = 0;
+  /** Called after every batch (the app's metrics subscribe here). */
+  readonly batchListeners = new Set<(t: BatchTiming) => void>();
 
   private constructor(
     readonly description: ModelDescription,
@@ -61,7 +74,7 @@ export class ModelRunner {
       return Promise.reject(new RangeError(`expected ${PIXELS_28} pixels, got ${pixels.length}`));
     this.inFlight++;
     return new Promise<Inference>((resolve, reject) => {
-      this.queue.push({ pixels, resolve, reject });
+      this.queue.push({ pixels, queuedAt: performance.now(), resolve, reject });
       if (!this.running) void this.drain();
     }).finally(() => this.inFlight--);
   }
@@ -72,7 +85,14 @@ export class ModelRunner {
       while (this.queue.length) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
+          const start = performance.now();
           const results = await this.runBatch(batch.map((p) => p.pixels));
+          const timing = {
+            size: batch.length,
+            waitsMs: batch.map((p) => start - p.queuedAt),
+            runMs: performance.now() - start,
+          };
+          for (const listener of this.batchListeners) listener(timing);
           batch.forEach((p, i) => p.resolve(results[i]));
         } catch (e) {
           for (const p of batch) p.reject(e as Error);

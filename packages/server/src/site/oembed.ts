@@ -5,6 +5,7 @@
  */
 import { validEmbedParams } from 'cnn-visualizer/embed-options';
 import { Router } from 'express';
+import { z } from 'zod';
 import { HttpError } from '../http/errors.ts';
 import { escapeHtml } from './html.ts';
 import { publicOrigin } from './public-origin.ts';
@@ -12,29 +13,37 @@ import { publicOrigin } from './public-origin.ts';
 export const EMBED_SIZE = { width: 960, height: 720, minWidth: 320, minHeight: 480 };
 const OURS = new Set(['/', '/embed', '/gallery']);
 
-function dimension(raw: unknown, name: string): number | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^\d{1,5}$/.test(raw) || Number(raw) === 0)
-    throw new HttpError(400, `"${name}" must be a positive integer (pixels)`);
-  return Number(raw);
-}
+const dimension = (name: string) =>
+  z
+    .string({ error: `"${name}" must be a positive integer (pixels)` })
+    .refine((v) => /^\d{1,5}$/.test(v) && Number(v) > 0, {
+      error: `"${name}" must be a positive integer (pixels)`,
+    })
+    .transform(Number)
+    .optional();
+
+/** GET /oembed's query; `format` is checked first (501, not 400, for another format). */
+export const oembedQuerySchema = z.object({
+  url: z
+    .string({ error: '"url" is required: the page to embed' })
+    .min(1, { error: '"url" is required: the page to embed' })
+    .max(2048, { error: '"url" is too long' })
+    .refine((v) => URL.canParse(v), { error: '"url" is not a valid absolute URL' })
+    .transform((v) => new URL(v)),
+  maxwidth: dimension('maxwidth'),
+  maxheight: dimension('maxheight'),
+});
 
 export function oembedRoutes(opts: { publicUrl?: string }): Router {
   const router = Router();
   router.get('/oembed', (req, res) => {
-    const { url, format } = req.query;
+    const { format } = req.query;
     if (format !== undefined && format !== 'json') throw new HttpError(501, 'only format=json is supported');
-    if (typeof url !== 'string' || !url) throw new HttpError(400, '"url" is required: the page to embed');
-    if (url.length > 2048) throw new HttpError(400, '"url" is too long');
-    const maxWidth = dimension(req.query.maxwidth, 'maxwidth');
-    const maxHeight = dimension(req.query.maxheight, 'maxheight');
+    const q = oembedQuerySchema.safeParse(req.query);
+    if (!q.success) throw new HttpError(400, q.error.issues[0].message);
+    const { url: page, maxwidth: maxWidth, maxheight: maxHeight } = q.data;
+    const url = page.href;
     const origin = publicOrigin(req, opts.publicUrl);
-    let page: URL;
-    try {
-      page = new URL(url);
-    } catch {
-      throw new HttpError(400, '"url" is not a valid absolute URL');
-    }
     const path = page.pathname.replace(/\/+$/, '') || '/';
     if (!origin || page.origin !== origin || !OURS.has(path))
       throw new HttpError(404, `no embed for ${url}: this provider embeds ${origin || 'its own'} pages only`);

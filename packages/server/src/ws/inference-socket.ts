@@ -20,7 +20,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Limits } from '../config.ts';
 import { TokenBucket } from '../http/token-bucket.ts';
 import type { ModelRunner } from '../inference/model-runner.ts';
+import type { ConnectionCounts } from '../limits/connection-counts.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics, WsOutcome } from '../metrics.ts';
 
 /** A client that stops reading may not make us buffer more than this per connection. */
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
@@ -38,23 +40,40 @@ export function attachInferenceSocket(
     runner: ModelRunner;
     limits: Limits;
     logger: Logger;
+    metrics: Metrics;
+    /** open connections per client, on every process (`limits/connection-counts.ts`) */
+    connections: ConnectionCounts;
     isShuttingDown: () => boolean;
-    /** The client's address as the HTTP routes see it (TRUST_PROXY applies). */
-    clientAddress: (req: IncomingMessage) => string;
+    /** Who the client is (its salted address hash; TRUST_PROXY applies, as for the HTTP routes). */
+    clientKey: (req: IncomingMessage) => Promise<string>;
   },
 ): InferenceSocket {
-  const { runner, limits, logger } = deps;
-  // open connections per client address, refused at the upgrade (HTTP 429) above the limit
-  const perClient = new Map<string, number>();
+  const { runner, limits, logger, metrics, connections } = deps;
+  const count = (outcome: WsOutcome) => metrics.wsRequests.inc({ outcome });
   const wss = new WebSocketServer({
     server,
     path: '/ws',
     maxPayload: limits.wsMaxPayload,
+    // open connections per client, refused at the upgrade (HTTP 429) above the limit
     verifyClient: (info, accept) => {
-      const n = perClient.get(deps.clientAddress(info.req)) ?? 0;
-      if (n >= limits.wsMaxConnectionsPerClient)
-        accept(false, 429, `too many connections: at most ${limits.wsMaxConnectionsPerClient} per client`);
-      else accept(true);
+      void (async () => {
+        const key = await deps.clientKey(info.req);
+        if ((await connections.count(key)) >= limits.wsMaxConnectionsPerClient) {
+          metrics.limiterRefusals.inc({ limit: 'ws_connections' });
+          return accept(
+            false,
+            429,
+            `too many connections: at most ${limits.wsMaxConnectionsPerClient} per client`,
+          );
+        }
+        // counted from now until its socket closes (whether or not the upgrade completes)
+        connections.add(key);
+        info.req.socket.once('close', () => connections.remove(key));
+        accept(true);
+      })().catch((e: Error) => {
+        logger.error({ err: e }, 'websocket upgrade failed');
+        accept(false, 500, 'internal error');
+      });
     },
   });
   const hello: HelloInfo = {
@@ -70,14 +89,10 @@ export function attachInferenceSocket(
   const helloFrame = encodeHello(hello);
   const alive = new WeakMap<WebSocket, boolean>();
 
-  wss.on('connection', (ws, req) => {
-    const client = deps.clientAddress(req);
-    perClient.set(client, (perClient.get(client) ?? 0) + 1);
-    ws.once('close', () => {
-      const n = (perClient.get(client) ?? 1) - 1;
-      if (n > 0) perClient.set(client, n);
-      else perClient.delete(client);
-    });
+  wss.on('connection', (ws) => {
+    metrics.wsConnectionsOpened.inc();
+    metrics.wsConnections.inc();
+    ws.once('close', () => metrics.wsConnections.dec());
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     const bucket = new TokenBucket(limits.wsBurst, limits.wsRequestsPerSecond);
@@ -87,7 +102,9 @@ export function attachInferenceSocket(
       if (ws.readyState === ws.OPEN) ws.send(bytes);
     };
     ws.on('message', (data, isBinary) => {
+      const received = performance.now();
       if (!isBinary) {
+        count('malformed');
         send(
           encodeError(
             0,
@@ -102,14 +119,19 @@ export function attachInferenceSocket(
         request = decodeClientFrame(data as Buffer);
       } catch (e) {
         const pe = e instanceof ProtocolError ? e : new ProtocolError(ErrorCode.MalformedFrame, String(e));
+        count('malformed');
         send(encodeError(pe.id, pe.code, pe.message));
         return;
       }
       const { id, encoding } = request;
-      if (deps.isShuttingDown())
+      if (deps.isShuttingDown()) {
+        count('unavailable');
         return send(encodeError(id, ErrorCode.Unavailable, 'the server is shutting down'));
+      }
       const taken = bucket.take();
-      if (!taken.ok)
+      if (!taken.ok) {
+        count('rate_limited');
+        metrics.limiterRefusals.inc({ limit: 'ws_requests' });
         return send(
           encodeError(
             id,
@@ -117,7 +139,10 @@ export function attachInferenceSocket(
             `too many requests: at most ${limits.wsRequestsPerSecond}/s; retry in ${taken.retryAfter} s`,
           ),
         );
-      if (inFlight >= limits.wsMaxInFlight)
+      }
+      if (inFlight >= limits.wsMaxInFlight) {
+        count('too_many_in_flight');
+        metrics.limiterRefusals.inc({ limit: 'ws_in_flight' });
         return send(
           encodeError(
             id,
@@ -125,6 +150,7 @@ export function attachInferenceSocket(
             `at most ${limits.wsMaxInFlight} requests may be in flight per connection`,
           ),
         );
+      }
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
         // a client that does not read its answers: cut it off rather than buffer without bound
         // (an error frame would only add to what it does not read)
@@ -137,7 +163,7 @@ export function attachInferenceSocket(
       const pixels = Uint8Array.from(request.pixels); // the frame's buffer is reused by ws
       runner
         .infer(pixels)
-        .then((r) =>
+        .then((r) => {
           send(
             encodeResult(
               id,
@@ -145,9 +171,12 @@ export function attachInferenceSocket(
               r.layers,
               encoding === Encoding.Uint8 ? Encoding.Uint8 : Encoding.Float32,
             ),
-          ),
-        )
+          );
+          count('answered');
+          metrics.wsRequestSeconds.observe((performance.now() - received) / 1000);
+        })
         .catch((e: Error) => {
+          count('internal');
           logger.error({ err: e }, 'inference failed');
           send(encodeError(id, ErrorCode.Internal, 'the model failed to run'));
         })
