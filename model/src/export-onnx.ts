@@ -1,21 +1,29 @@
 /**
  * Writes the network as an ONNX model (opset 13) with `onnx-proto` (protobufjs-generated classes).
  * Every layer's output is also a graph output, so one `session.run` returns all activations.
+ * Weights are stored as float32, or as float16 (half the bytes; the training checkpoints) under the
+ * same initializer names, each followed by a Cast to float32 so every layer still computes in float32.
  */
 import onnxProto from 'onnx-proto';
 import { elementCount, paramShapes, type ResolvedLayer } from './architecture.ts';
+import { float16Bytes, fromFloat16Bits } from './float16.ts';
 
 const { onnx } = onnxProto;
 
 export interface NamedTensor {
   name: string;
   shape: number[];
-  data: Float32Array;
+  /** Float64 values are rounded once, to the stored type. */
+  data: Float32Array | Float64Array;
 }
+
+/** How the initializers are stored: float32, or float16 cast to float32 inside the graph. */
+export type WeightType = 'float32' | 'float16';
 
 export const OPSET = 13;
 const IR_VERSION = 8;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
 const INT = onnx.AttributeProto.AttributeType.INT;
 const INTS = onnx.AttributeProto.AttributeType.INTS;
 
@@ -34,7 +42,7 @@ function valueInfo(name: string, shape: number[]) {
   };
 }
 
-function littleEndianBytes(data: Float32Array): Uint8Array {
+function littleEndianBytes(data: Float32Array | Float64Array): Uint8Array {
   const out = new Uint8Array(data.length * 4);
   const view = new DataView(out.buffer);
   for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
@@ -46,16 +54,22 @@ const DEFAULT_DOC = 'cnn-visualizer network; every layer is also a graph output,
 const sameShape = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]);
 
+/** Name of the float32 value a float16 initializer is cast to. */
+const castName = (name: string) => `${name}.float32`;
+
 /**
  * Builds the ONNX bytes (opset 13, IR 8) for the resolved layer list, with `tensors` as the
  * initializers (named and shaped as `paramShapes` says). Same inputs → identical bytes. Throws on a
  * missing, misshapen or unused tensor, and unless there is exactly one input layer.
+ * With `weightType: 'float16'` the initializers keep their names but hold halves, and the graph
+ * starts with one `Cast` per initializer (output `<name>.float32`) that the layers read instead.
  */
 export function exportOnnx(
   layers: ResolvedLayer[],
   tensors: NamedTensor[],
-  opts: { producerVersion?: string; docString?: string } = {},
+  opts: { producerVersion?: string; docString?: string; weightType?: WeightType } = {},
 ): Uint8Array {
+  const half = opts.weightType === 'float16';
   const byName = new Map<string, NamedTensor>();
   for (const t of tensors) {
     if (byName.has(t.name)) throw new Error(`two tensors named ${t.name}`);
@@ -68,7 +82,7 @@ export function exportOnnx(
   const need = (name: string) => {
     if (!byName.has(name)) throw new Error(`no tensor named ${name}`);
     used.add(name);
-    return name;
+    return half ? castName(name) : name;
   };
   const inputs = layers.filter((l) => l.kind === 'input');
   if (inputs.length !== 1) throw new Error(`expected one input layer, found ${inputs.length}`);
@@ -130,6 +144,15 @@ export function exportOnnx(
   }
   const unused = tensors.filter((t) => !used.has(t.name)).map((t) => t.name);
   if (unused.length) throw new Error(`tensors used by no layer: ${unused.join(', ')}`);
+  const casts = half
+    ? tensors.map((t) => ({
+        name: castName(t.name),
+        opType: 'Cast',
+        input: [t.name],
+        output: [castName(t.name)],
+        attribute: [attrInt('to', FLOAT)],
+      }))
+    : [];
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     producerName: 'cnn-visualizer',
@@ -138,12 +161,12 @@ export function exportOnnx(
     opsetImport: [{ domain: '', version: OPSET }],
     graph: {
       name: 'cnn',
-      node: nodes,
+      node: [...casts, ...nodes],
       initializer: tensors.map((t) => ({
         name: t.name,
         dims: t.shape,
-        dataType: FLOAT,
-        rawData: littleEndianBytes(t.data),
+        dataType: half ? FLOAT16 : FLOAT,
+        rawData: half ? float16Bytes(t.data) : littleEndianBytes(t.data),
       })),
       input: [valueInfo(input.name, input.shape)],
       output: layers.filter((l) => l.kind !== 'input').map((l) => valueInfo(l.name, l.shape)),
@@ -155,7 +178,7 @@ export function exportOnnx(
 const num = (v: number | { toNumber(): number } | null | undefined) =>
   v == null ? 0 : typeof v === 'number' ? v : v.toNumber();
 
-/** Reads back the initializers (name → shape and values) from ONNX bytes. */
+/** Reads back the initializers (name → shape and values, float16 decoded exactly) from ONNX bytes. */
 export function readOnnxInitializers(
   bytes: Uint8Array,
 ): Map<string, { shape: number[]; data: Float32Array }> {
@@ -164,7 +187,13 @@ export function readOnnxInitializers(
   for (const t of model.graph?.initializer ?? []) {
     const shape = (t.dims ?? []).map(num);
     let data: Float32Array;
-    if (t.rawData && t.rawData.length) {
+    if (t.dataType === FLOAT16) {
+      const raw = t.rawData ?? new Uint8Array(0);
+      data = new Float32Array(raw.byteLength / 2);
+      for (let i = 0; i < data.length; i++) data[i] = fromFloat16Bits(raw[2 * i] | (raw[2 * i + 1] << 8));
+    } else if (t.dataType && t.dataType !== FLOAT) {
+      throw new Error(`initializer ${t.name}: data type ${t.dataType} is neither float32 nor float16`);
+    } else if (t.rawData && t.rawData.length) {
       const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
       data = new Float32Array(t.rawData.byteLength / 4);
       for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(i * 4, true);

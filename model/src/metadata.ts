@@ -12,6 +12,7 @@ export type ModelMetadata = ModelDescription & {
   format: 'cnn-visualizer/model@1';
   input: ModelDescription['input'] & { preprocessing: string };
   metrics: Required<NonNullable<ModelDescription['metrics']>>;
+  checkpoints: NonNullable<ModelDescription['checkpoints']>;
   training: {
     trainer: string;
     settings: TrainSettings;

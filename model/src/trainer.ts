@@ -2,11 +2,14 @@
  * Data-parallel training on worker threads. Each batch is cut into `shards` fixed slices; worker j
  * always computes slice j's gradient into its own shared buffer; the main thread sums the slices in
  * order and steps Adam. With a fixed seed and shard count a run is reproducible bit for bit.
+ * On the way it keeps copies of the weights at a few moments (checkpoints), which change nothing in
+ * the run itself: they are evaluated on the test set once training is over.
  */
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { INPUT_NORMALIZATION, type LayerSpec } from './architecture.ts';
 import { DEFAULT_AUGMENT, type AugmentSettings } from './augment.ts';
+import { roundToFloat16 } from './float16.ts';
 import { loadMnist } from './mnist.ts';
 import { initParams, paramLayout, type ParamLayout } from './network.ts';
 import { Adam, cosineSchedule } from './optimizer.ts';
@@ -26,6 +29,13 @@ export interface TrainSettings {
   augment: AugmentSettings;
   /** Use only the first N training samples (for quick checks); 0 = all. */
   limit: number;
+  /**
+   * Moments kept as checkpoints besides the final weights: after these numbers of optimizer steps
+   * (0 = the initial random weights) and at the end of these epochs. Moments at or past the end of
+   * training are dropped (the final weights are the shipped model); a step that is also an epoch's
+   * end counts once.
+   */
+  checkpoints: { steps: number[]; epochs: number[] };
 }
 
 export const DEFAULT_SETTINGS: TrainSettings = {
@@ -39,6 +49,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   shards: 2,
   augment: DEFAULT_AUGMENT,
   limit: 0,
+  checkpoints: { steps: [0, 10, 50, 200, 1000], epochs: [1, 3] },
 };
 
 export interface EpochReport {
@@ -51,9 +62,29 @@ export interface EpochReport {
   etaSeconds: number;
 }
 
+/** The weights at one moment of training, as the checkpoint file stores them (rounded to float16). */
+export interface TrainCheckpoint {
+  /** Optimizer steps done (0 = the initial weights). */
+  step: number;
+  /** step / stepsPerEpoch. */
+  epoch: number;
+  /** Training images seen. */
+  images: number;
+  /** On the 10k test set, with exactly these (float16-rounded) weights. */
+  testAccuracy: number;
+  params: Float64Array;
+}
+
 export interface TrainResult {
   layout: ParamLayout;
   params: Float64Array;
+  /** Optimizer steps in one epoch, and in the whole run. */
+  stepsPerEpoch: number;
+  steps: number;
+  /** Training images seen in the whole run. */
+  images: number;
+  /** Earlier moments of the run, oldest first (the final weights are `params`). */
+  checkpoints: TrainCheckpoint[];
   testAccuracy: number;
   /** confusion[label][prediction] over the 10k test set. */
   confusion: number[][];
@@ -84,10 +115,21 @@ function send<T>(job: Job, msg: WorkerMessage): Promise<T> {
   });
 }
 
+/** The steps after which `settings.checkpoints` keeps the weights, ascending, without the last. */
+export function checkpointSteps(settings: TrainSettings, stepsPerEpoch: number): number[] {
+  const total = settings.epochs * stepsPerEpoch;
+  const steps = [
+    ...settings.checkpoints.steps,
+    ...settings.checkpoints.epochs.map((e) => e * stepsPerEpoch),
+  ].filter((s) => Number.isInteger(s) && s >= 0 && s < total);
+  return [...new Set(steps)].sort((a, b) => a - b);
+}
+
 export async function train(
   spec: readonly LayerSpec[],
   settings: TrainSettings,
   onEpoch: (r: EpochReport) => void = () => {},
+  onCheckpoint: (c: Omit<TrainCheckpoint, 'params'>) => void = () => {},
 ): Promise<TrainResult> {
   const started = performance.now();
   const layout = paramLayout(spec);
@@ -135,6 +177,20 @@ export async function train(
     settings.epochs * stepsPerEpoch,
   );
   const grads = new Float64Array(layout.size);
+  const imagesAfter = (s: number) =>
+    Math.floor(s / stepsPerEpoch) * n + Math.min(n, (s % stepsPerEpoch) * settings.batchSize);
+  const keepAt = new Set(checkpointSteps(settings, stepsPerEpoch));
+  const checkpoints: TrainCheckpoint[] = [];
+  const keep = (s: number) => {
+    if (!keepAt.has(s)) return;
+    checkpoints.push({
+      step: s,
+      epoch: s / stepsPerEpoch,
+      images: imagesAfter(s),
+      testAccuracy: NaN, // measured after training
+      params: Float64Array.from(params, roundToFloat16),
+    });
+  };
 
   const evaluate = async () => {
     const per = Math.ceil(testSet.count / jobs.length);
@@ -160,7 +216,9 @@ export async function train(
   const history: EpochReport[] = [];
   let step = 0;
   let last = { accuracy: 0, confusion: [] as number[][] };
+  let final: Float64Array;
   try {
+    keep(step);
     for (let epoch = 0; epoch < settings.epochs; epoch++) {
       const t0 = performance.now();
       permutation(n, mulberry32(mixSeed(settings.seed, epoch, 0xbeef)), order);
@@ -189,6 +247,7 @@ export async function train(
         const scale = 1 / (end - b);
         for (let i = 0; i < grads.length; i++) grads[i] *= scale;
         adam.step(params, grads, lr(step++), settings.weightDecay, decayMask);
+        keep(step);
       }
       last = await evaluate();
       const seconds = (performance.now() - t0) / 1000;
@@ -205,12 +264,25 @@ export async function train(
       history.push(report);
       onEpoch(report);
     }
+    // the checkpoints' accuracies, measured by the same workers with the stored weights swapped in
+    final = new Float64Array(params);
+    for (const c of checkpoints) {
+      params.set(c.params);
+      c.testAccuracy = (await evaluate()).accuracy;
+      const { params: _params, ...report } = c;
+      onCheckpoint(report);
+    }
+    params.set(final);
   } finally {
     await Promise.all(jobs.map((j) => j.worker.terminate()));
   }
   return {
     layout,
-    params: new Float64Array(params),
+    params: final,
+    stepsPerEpoch,
+    steps: step,
+    images: imagesAfter(step),
+    checkpoints,
     testAccuracy: last.accuracy,
     confusion: last.confusion,
     seconds: (performance.now() - started) / 1000,

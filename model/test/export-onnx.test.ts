@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 import { elementCount, LENET5, paramShapes, resolveLayers, type ResolvedLayer } from '../src/architecture.ts';
 import { exportOnnx, readOnnxInitializers, readOnnxSignature, type NamedTensor } from '../src/export-onnx.ts';
+import { roundToFloat16 } from '../src/float16.ts';
 import { mulberry32 } from '../src/random.ts';
 
 const layers: ResolvedLayer[] = resolveLayers(LENET5);
@@ -219,4 +220,31 @@ test('fc1 equals a hand-computed Gemm of flatten (W·x + b, W stored [units, inp
       for (let i = 0; i < inputs; i++) s += w.data[u * inputs + i] * x[b * inputs + i];
       close(out[b * units + u], s, 1e-4, `fc1[${b},${u}]`);
     }
+});
+
+test('float16 weights: same names, shapes and outputs, half the bytes, the same activations as float32', async () => {
+  const rounded = tensors.map((t) => ({ ...t, data: Float32Array.from(t.data, roundToFloat16) }));
+  const half = exportOnnx(layers, tensors, { weightType: 'float16' });
+  const full = exportOnnx(layers, rounded);
+  assert.ok(half.length < 0.52 * full.length, `${half.length} B vs ${full.length} B`);
+  assert.deepEqual(readOnnxSignature(half), readOnnxSignature(full));
+  const inits = readOnnxInitializers(half);
+  assert.deepEqual(
+    [...inits].map(([name, t]) => [name, t.shape]),
+    tensors.map((t) => [t.name, t.shape]),
+  );
+  for (const t of rounded) assert.deepEqual(inits.get(t.name)!.data, t.data, `${t.name} reads back rounded`);
+  const x = { input: new ort.Tensor('float32', inputData, [BATCH, C, H, W]) };
+  const [a, b] = await Promise.all([half, full].map((m) => ort.InferenceSession.create(m)));
+  const [ra, rb] = [await a.run(x), await b.run(x)];
+  assert.deepEqual(a.outputNames, session.outputNames);
+  for (const l of nonInput) {
+    assert.equal(ra[l.name].type, 'float32', `${l.name} computes in float32`);
+    assert.deepEqual(
+      ra[l.name].data,
+      rb[l.name].data,
+      `${l.name}: float16 model = float32 model of its weights`,
+    );
+  }
+  await Promise.all([a.release(), b.release()]);
 });

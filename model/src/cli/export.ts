@@ -1,13 +1,38 @@
-/** Re-exports cnn.onnx / cnn.json from the last training run's checkpoint (model/.data/). */
-import { readFileSync } from 'node:fs';
+/**
+ * `npm run export -w model`: re-exports cnn.onnx, the checkpoints and cnn.json from the last training
+ * run's raw parameters (`<dir>/.data/`), without retraining. Options: --out DIR (default: model/);
+ * --checkpoint-steps 0,10,… and --checkpoint-epochs 1,3 export only those of the run's checkpoints
+ * (and record that choice in cnn.json's settings, so `npm run train` with it gives the same files).
+ */
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { LENET5 } from '../architecture.ts';
 import { paramLayout } from '../network.ts';
-import { CHECKPOINT_DIR, MODEL_DIR } from '../paths.ts';
-import { saveModel } from '../save-model.ts';
+import { MODEL_DIR, RUN_FOLDER } from '../paths.ts';
+import { loadRun, saveModel } from '../save-model.ts';
+import { checkpointSteps } from '../trainer.ts';
+import { CHECKPOINT_OPTIONS, intsOption } from './options.ts';
 
-const bytes = readFileSync(join(CHECKPOINT_DIR, 'params.f64'));
-const params = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-const run = JSON.parse(readFileSync(join(CHECKPOINT_DIR, 'run.json'), 'utf8'));
-const saved = saveModel({ ...run, layout: paramLayout(LENET5), params }, process.argv[2] ?? MODEL_DIR);
-console.log(`wrote ${saved.onnxPath} and ${saved.jsonPath} (version ${saved.version})`);
+const { values } = parseArgs({ options: { out: { type: 'string' }, ...CHECKPOINT_OPTIONS } });
+const outDir = values.out ?? MODEL_DIR;
+let model = loadRun(join(outDir, RUN_FOLDER), paramLayout(LENET5));
+if (values['checkpoint-steps'] !== undefined || values['checkpoint-epochs'] !== undefined) {
+  const chosen = {
+    steps: intsOption(values['checkpoint-steps'], 'checkpoint-steps', []),
+    epochs: intsOption(values['checkpoint-epochs'], 'checkpoint-epochs', []),
+  };
+  const steps = checkpointSteps({ ...model.settings, checkpoints: chosen }, model.stepsPerEpoch);
+  const kept = new Set(model.checkpoints.map((c) => c.step));
+  const missing = steps.filter((s) => !kept.has(s));
+  if (missing.length)
+    throw new Error(`the run kept no weights after step(s) ${missing.join(', ')}: train with them`);
+  model = {
+    ...model,
+    settings: { ...model.settings, checkpoints: chosen },
+    checkpoints: model.checkpoints.filter((c) => steps.includes(c.step)),
+  };
+}
+const saved = saveModel(model, outDir);
+console.log(
+  `wrote ${saved.onnxPath}, ${saved.checkpointPaths.length} checkpoints and ${saved.jsonPath} (version ${saved.version})`,
+);

@@ -1,12 +1,15 @@
 /**
- * `npm run train`: trains LeNet-5 on MNIST with the shipped settings and writes model/cnn.onnx and
- * model/cnn.json. Options: --epochs N, --limit N (first N training images), --seed N, --out DIR.
+ * `npm run train`: trains LeNet-5 on MNIST with the shipped settings and writes model/cnn.onnx, the
+ * training checkpoints (model/checkpoints/) and model/cnn.json. Options: --epochs N, --limit N (first
+ * N training images), --seed N, --out DIR, --checkpoint-steps 0,10,… and --checkpoint-epochs 1,3.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LENET5 } from '../architecture.ts';
-import { CHECKPOINT_DIR, MODEL_DIR } from '../paths.ts';
-import { saveCheckpoint, saveModel } from '../save-model.ts';
+import { MODEL_DIR, RUN_FOLDER } from '../paths.ts';
+import { saveModel, saveRun } from '../save-model.ts';
 import { DEFAULT_SETTINGS, train } from '../trainer.ts';
+import { CHECKPOINT_OPTIONS, intOption, intsOption } from './options.ts';
 
 const { values } = parseArgs({
   options: {
@@ -14,38 +17,49 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
+    ...CHECKPOINT_OPTIONS,
   },
 });
-const int = (v: string | undefined, name: string, fallback: number) => {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got "${v}"`);
-  return n;
-};
 const settings = {
   ...DEFAULT_SETTINGS,
-  epochs: int(values.epochs, 'epochs', DEFAULT_SETTINGS.epochs),
-  limit: int(values.limit, 'limit', DEFAULT_SETTINGS.limit),
-  seed: int(values.seed, 'seed', DEFAULT_SETTINGS.seed),
+  epochs: intOption(values.epochs, 'epochs', DEFAULT_SETTINGS.epochs),
+  limit: intOption(values.limit, 'limit', DEFAULT_SETTINGS.limit),
+  seed: intOption(values.seed, 'seed', DEFAULT_SETTINGS.seed),
+  checkpoints: {
+    steps: intsOption(values['checkpoint-steps'], 'checkpoint-steps', DEFAULT_SETTINGS.checkpoints.steps),
+    epochs: intsOption(values['checkpoint-epochs'], 'checkpoint-epochs', DEFAULT_SETTINGS.checkpoints.epochs),
+  },
 };
 const outDir = values.out ?? MODEL_DIR;
-const fmt = (s: number) => `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+const fmt = (seconds: number) => {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+};
 
 console.log(
   `training LeNet-5 on MNIST: ${settings.epochs} epochs, batch ${settings.batchSize}, ` +
     `${settings.shards} worker threads, seed ${settings.seed}${settings.limit ? `, first ${settings.limit} images` : ''}`,
 );
-const result = await train(LENET5, settings, (r) =>
-  console.log(
-    `epoch ${String(r.epoch).padStart(2)}/${r.epochs}  loss ${r.loss.toFixed(4)}  ` +
-      `train acc ${(r.trainAccuracy * 100).toFixed(2)}%  test acc ${(r.testAccuracy * 100).toFixed(2)}%  ` +
-      `${r.seconds.toFixed(1)} s  ETA ${fmt(r.etaSeconds)}`,
-  ),
+const result = await train(
+  LENET5,
+  settings,
+  (r) =>
+    console.log(
+      `epoch ${String(r.epoch).padStart(2)}/${r.epochs}  loss ${r.loss.toFixed(4)}  ` +
+        `train acc ${(r.trainAccuracy * 100).toFixed(2)}%  test acc ${(r.testAccuracy * 100).toFixed(2)}%  ` +
+        `${r.seconds.toFixed(1)} s  ETA ${fmt(r.etaSeconds)}`,
+    ),
+  (c) =>
+    console.log(
+      `checkpoint after ${c.step} steps (epoch ${c.epoch.toFixed(3)}, ${c.images} images): ` +
+        `test acc ${(c.testAccuracy * 100).toFixed(2)}% with float16 weights`,
+    ),
 );
 const model = { ...result, settings };
-saveCheckpoint(model, CHECKPOINT_DIR);
+saveRun(model, join(outDir, RUN_FOLDER));
 const saved = saveModel(model, outDir);
 console.log(
   `test accuracy ${(result.testAccuracy * 100).toFixed(2)}% in ${fmt(result.seconds)}; ` +
-    `wrote ${saved.onnxPath} and ${saved.jsonPath} (version ${saved.version})`,
+    `wrote ${saved.onnxPath}, ${saved.checkpointPaths.length} checkpoints and ${saved.jsonPath} ` +
+    `(version ${saved.version})`,
 );
