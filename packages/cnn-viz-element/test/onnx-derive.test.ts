@@ -139,6 +139,54 @@ describe('layer lists and shapes', () => {
     assert.equal(l.layers.at(-2)!.weightLayout, 'out-in');
   });
 
+  test('older exporters: initializers also listed as inputs, unnamed nodes, numeric tensors, no kernel_shape', async () => {
+    const model = await decodeOnnx(lenet().bytes);
+    const graph = model.graph!;
+    // keep_initializers_as_inputs=True (IR < 4): every weight is a graph input too
+    graph.input = [
+      ...graph.input!,
+      ...graph.initializer!.map((t) => ({ name: t.name, type: { tensorType: { elemType: 1 } } })),
+    ];
+    // opset-9-era PyTorch: tensors numbered, nodes unnamed, Conv without kernel_shape
+    const rename = new Map<string, string>();
+    graph.node!.forEach((n, i) => {
+      rename.set(n.output![0], String(10 + i));
+      n.name = '';
+      if (n.opType === 'Conv') n.attribute = n.attribute!.filter((a) => a.name !== 'kernel_shape');
+    });
+    for (const n of graph.node!) {
+      n.input = n.input!.map((x) => rename.get(x) ?? x);
+      n.output = n.output!.map((x) => rename.get(x) ?? x);
+    }
+    graph.output = graph.output!.map((o) => ({ ...o, name: rename.get(o.name!) }));
+    const d = deriveDescription(model);
+    assert.deepEqual(
+      d.layers.slice(1).map((l) => [l.kind, l.shape]),
+      lenet().expected,
+    );
+    assert.equal(d.layers[1].name, '10');
+    assert.equal(d.layers[1].kernel, 5);
+    assert.deepEqual(
+      d.layers.map((l) => l.label),
+      [
+        'input',
+        'conv',
+        'relu',
+        'maxpool',
+        'conv 2',
+        'relu 2',
+        'maxpool 2',
+        'flatten',
+        'dense',
+        'relu 3',
+        'dense 2',
+        'relu 4',
+        'dense 3',
+        'softmax',
+      ],
+    );
+  });
+
   test('an .onnx without a description: unit normalisation, bright ink, classes 0…N−1', async () => {
     const d = await describe_(paddedPools().bytes);
     assert.deepEqual(d.input.normalization, { ...NORMALIZATION_PRESETS.unit });
