@@ -196,6 +196,8 @@ export function deriveDescription(model: OnnxModel, options: DeriveOptions = {})
     }
     const shape = shapes.get(cur)!;
     const step = stepAt(readers[0], cur, shape, index, shapes, opset);
+    if (shapes.has(step.out))
+      throw nodeError(readers[0], `its output "${step.out}" loops back into the graph`);
     if (step.layer?.kind === 'flatten' && step.nodes.some((nd) => nd.opType === 'Reshape')) {
       const target = index.evaluate(
         step.nodes[step.nodes.length - 1].input?.[1] ?? '',
