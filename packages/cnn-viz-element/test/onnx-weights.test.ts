@@ -5,8 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import onnxProto from 'onnx-proto';
-import { readOnnxInitializers } from '../../../model/src/export-onnx.ts';
-import { decodeOnnx, deriveDescription, encodeOnnx, readWeights } from '../src/onnx/index.ts';
+import { exportOnnx, readOnnxInitializers } from '../../../model/src/export-onnx.ts';
+import { roundToFloat16 } from '../../../model/src/float16.ts';
+import type { ModelDescription } from '../src/model/description.ts';
+import { decodeOnnx, deriveDescription, encodeOnnx, loadOnnx, readWeights } from '../src/onnx/index.ts';
 import { OnnxBuilder } from './helpers/onnx-builder.ts';
 import { kerasLike, lenet, smallVgg } from './helpers/onnx-models.ts';
 
@@ -40,6 +42,22 @@ describe('readWeights', () => {
       assert.deepEqual(weights.get(name)!.dims, t.shape);
       assert.deepEqual(weights.get(name)!.data, t.data);
     }
+  });
+
+  test("a float16 training checkpoint the trainer writes: cnn.json's layers, its weights rounded to half", async () => {
+    const bytes = new Uint8Array(readFileSync(new URL('cnn.onnx', modelDir)));
+    const json = JSON.parse(readFileSync(new URL('cnn.json', modelDir), 'utf8')) as ModelDescription;
+    const full = readOnnxInitializers(bytes);
+    const tensors = [...full].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
+    const checkpoint = exportOnnx(json.layers as Parameters<typeof exportOnnx>[0], tensors, {
+      weightType: 'float16',
+    });
+    const { description, weights } = await loadOnnx(checkpoint);
+    assert.deepEqual(
+      description.layers.map((l) => [l.name, l.kind, l.shape, l.params]),
+      json.layers.map((l) => [l.name, l.kind, l.shape, l.params]),
+    );
+    for (const [name, t] of full) assert.deepEqual(weights.get(name)!.data, t.data.map(roundToFloat16), name);
   });
 
   test('weights held by Constant nodes are weights too; integer tensors are not', async () => {
