@@ -3,13 +3,14 @@
  * and heights are written in place into that slice, so changing activations or animating allocates
  * nothing; the mesh uploads what changed once per frame.
  */
-import { colorize, scaleFor, type Palette, type Scale } from './colormap.js';
+import { colorize, domainFor, type Domain, type Palette } from './colormap.js';
 import type { CubeSlice } from './cube-mesh.js';
 import type { LayerLayout } from './layout.js';
 import { DEPTH_RANGE, MIN_DEPTH } from './shader.js';
 
 export class LayerMesh {
-  readonly scale: Scale;
+  /** The colour scale and numbers of the current values (what the legend shows for this layer). */
+  domain: Domain;
   /** The colours drawn (what the tour has revealed so far). */
   private readonly shown: Float32Array;
   /** The colours of the current activations. */
@@ -22,6 +23,8 @@ export class LayerMesh {
   private limit: number;
   private rise = 1;
   private hasValues = false;
+  private values: ArrayLike<number> | null = null;
+  private overlay: ArrayLike<number> | null = null;
 
   constructor(
     readonly layout: LayerLayout,
@@ -29,7 +32,7 @@ export class LayerMesh {
     private palette: Palette,
   ) {
     const n = layout.count;
-    this.scale = scaleFor(layout.kind);
+    this.domain = domainFor(layout.kind, []);
     this.matrices = slice.matrices;
     this.shown = slice.colors;
     this.target = new Float32Array(4 * n);
@@ -54,8 +57,30 @@ export class LayerMesh {
    * carries each cube's strength, from which the shader raises it.
    */
   setValues(values: ArrayLike<number> | null): void {
+    this.values = values;
+    this.recolour();
+  }
+
+  /**
+   * Draws another map over this layer's cubes instead of its values, on the sequential scale: a
+   * saliency map over the input layer (one value per cube, ≥ 0). Null goes back to the values.
+   */
+  setOverlay(map: ArrayLike<number> | null): void {
+    if (map && map.length !== this.layout.count)
+      throw new RangeError(
+        `${this.layout.name}: an overlay of ${map.length} values for ${this.layout.count} cubes`,
+      );
+    this.overlay = map;
+    this.recolour();
+  }
+
+  private recolour() {
+    const values = this.values;
     this.hasValues = values !== null;
-    if (values) colorize(values, this.scale, this.palette, this.target, this.strength);
+    if (values && this.overlay)
+      this.domain = colorize(this.overlay, 'saliency', this.palette, this.target, this.strength);
+    else if (values)
+      this.domain = colorize(values, this.layout.kind, this.palette, this.target, this.strength);
     else this.strength.fill(0);
     this.applyReveal();
   }
@@ -131,9 +156,12 @@ export class LayerMesh {
     return this.shown;
   }
 
-  /** A cube's height above the plane (its top face), for placing highlights. */
+  /**
+   * The z of a cube's top face, for placing highlights: cubes rise from the plane z = 0 towards −z
+   * (the camera's side), so this is −(its height).
+   */
   depthOf(i: number): number {
-    return (MIN_DEPTH + DEPTH_RANGE * this.shown[4 * i + 3]) * this.matrices[16 * i + 10];
+    return -(MIN_DEPTH + DEPTH_RANGE * this.shown[4 * i + 3]) * this.matrices[16 * i + 10];
   }
 
   /** Cubes of this layer (its slice of the shared mesh). */

@@ -11,9 +11,12 @@ import '@babylonjs/core/Shaders/ShadersInclude/instancesDeclaration.js';
 import '@babylonjs/core/Shaders/ShadersInclude/instancesVertex.js';
 
 const NAME = 'cnnCube';
-/** Height of a cube at strength 0 and how much it grows at strength 1 (before its layer's z scale). */
+/**
+ * Height of a cube at strength 0 (a tile that still stands out) and how much it grows at strength 1
+ * (before its layer's z scale): the strongest cube is about 3× as tall as it is wide.
+ */
 export const MIN_DEPTH = 0.18;
-export const DEPTH_RANGE = 2.2;
+export const DEPTH_RANGE = 2.6;
 
 ShaderStore.ShadersStore[`${NAME}VertexShader`] = /* glsl */ `
 precision highp float;
@@ -31,8 +34,10 @@ void main(void) {
   float strength = 0.0;
 #endif
   // a cube stands on the plane and rises with its activation's strength (carried in the colour's
-  // alpha), so new activations change only the colour buffer, never the matrices
-  vec3 p = vec3(position.xy, (position.z + 0.5) * (${MIN_DEPTH.toFixed(3)} + ${DEPTH_RANGE.toFixed(3)} * strength));
+  // alpha), so new activations change only the colour buffer, never the matrices. It rises towards
+  // −z, the side the camera looks from (the side where the maps read left to right), so the relief
+  // faces the reader instead of hiding behind the plane
+  vec3 p = vec3(position.xy, (position.z - 0.5) * (${MIN_DEPTH.toFixed(3)} + ${DEPTH_RANGE.toFixed(3)} * strength));
   vec4 worldPos = finalWorld * vec4(p, 1.0);
   gl_Position = viewProjection * worldPos;
   vNormal = normalize(mat3(finalWorld) * normal);
@@ -49,7 +54,8 @@ varying vec4 vColor;
 varying vec3 vNormal;
 uniform float alpha;
 void main(void) {
-  vec3 light = normalize(vec3(-0.35, 0.55, 0.75));
+  // from the upper left, on the camera's side (−z), so the tops facing the reader are lit
+  vec3 light = normalize(vec3(-0.35, 0.55, -0.75));
   float shade = 0.62 + 0.38 * max(dot(normalize(vNormal), light), 0.0);
   gl_FragColor = vec4(vColor.rgb * shade, vColor.a * alpha);
 }`;

@@ -2,7 +2,7 @@
 import { expect } from '@esm-bundle/chai';
 import type { Activations } from '../../src/inference/activations.js';
 import type { ModelDescription } from '../../src/model/description.js';
-import { colorize, PALETTES, scaleFor } from '../../src/render/colormap.js';
+import { colorize, PALETTES } from '../../src/render/colormap.js';
 import { NetworkView } from '../../src/render/network-view.js';
 import { buildTour } from '../../src/tour/steps.js';
 import { TourPlayer } from '../../src/tour/tour-player.js';
@@ -87,13 +87,7 @@ describe('NetworkView', () => {
     view.setActivations(acts);
     for (const [i, l] of model.layers.entries()) {
       const expected = new Float32Array(4 * size(l.shape));
-      colorize(
-        acts.layers[i].data,
-        scaleFor(l.kind),
-        PALETTES.light,
-        expected,
-        new Float32Array(size(l.shape)),
-      );
+      colorize(acts.layers[i].data, l.kind, PALETTES.light, expected, new Float32Array(size(l.shape)));
       const actual = view.colorBuffer(l.name);
       for (let k = 0; k < expected.length; k += 37)
         expect(actual[k], `${l.name}[${k}]`).to.be.closeTo(expected[k], 1e-6);
@@ -106,6 +100,25 @@ describe('NetworkView', () => {
     const colors = view.colorBuffer(acts.layers[conv].name);
     expect(colors[4 * lo + 2]).to.be.greaterThan(colors[4 * lo]);
     expect(colors[4 * hi]).to.be.greaterThan(colors[4 * hi + 2]);
+    // one language: a non-negative layer's strongest value is the same red as the strongest positive
+    // signed value, and its zeros the same grey as a signed zero, in either theme
+    for (const theme of ['light', 'dark'] as const) {
+      view.setTheme(theme);
+      const p = PALETTES[theme];
+      for (const kind of ['relu', 'conv'] as const) {
+        const li = acts.layers.findIndex((l) => l.kind === kind);
+        const d = acts.layers[li].data;
+        const c = view.colorBuffer(acts.layers[li].name);
+        const top = d.indexOf(Math.max(...d));
+        for (let k = 0; k < 3; k++)
+          expect(c[4 * top + k], `${theme} ${kind} max`).to.be.closeTo(p.warm[2][k], 1e-6);
+      }
+      const relu = acts.layers.findIndex((l) => l.kind === 'relu');
+      const zero = acts.layers[relu].data.indexOf(0);
+      const c = view.colorBuffer(acts.layers[relu].name);
+      for (let k = 0; k < 3; k++)
+        expect(c[4 * zero + k], `${theme} relu zero`).to.be.closeTo(p.neutral[k], 1e-6);
+    }
     view.dispose();
   });
 
