@@ -125,14 +125,28 @@ export async function occlusionSaliency(
 }
 
 /**
- * A `PredictBatch` for any backend: its own batched method if it has one (`LocalOnnxBackend`
- * runs the whole batch in one session.run), else one `infer` per drawing, all in flight at once
- * (the WebSocket backend pipelines them on one connection).
+ * A `PredictBatch` for any backend: its own batched method if it has one (`LocalOnnxBackend` runs
+ * the whole batch in one session.run), else `infer` per drawing with at most `concurrency` in flight
+ * (default 12: our server answers at most 16 requests in flight per connection, and batches them).
  */
-export function batchPredictor(backend: {
-  infer(pixels: Uint8Array): Promise<{ probabilities: Float32Array }>;
-  predictBatch?: PredictBatch;
-}): PredictBatch {
+export function batchPredictor(
+  backend: {
+    infer(pixels: Uint8Array): Promise<{ probabilities: Float32Array }>;
+    predictBatch?: PredictBatch;
+  },
+  concurrency = 12,
+): PredictBatch {
   if (backend.predictBatch) return backend.predictBatch.bind(backend);
-  return (batch) => Promise.all(batch.map((p) => backend.infer(p).then((a) => a.probabilities)));
+  return async (batch) => {
+    const out: Float32Array[] = new Array(batch.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < batch.length) {
+        const k = next++;
+        out[k] = (await backend.infer(batch[k])).probabilities;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, batch.length)) }, lane));
+    return out;
+  };
 }
