@@ -9,4 +9,7 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--enable-unsafe-swiftshader',
   '--use-angle=swiftshader',
+  // heap figures in tests: exact sizes and a gc() to call before measuring
+  '--enable-precise-memory-info',
+  '--js-flags=--expose-gc',
 ];

@@ -8,7 +8,18 @@ import { CnnVisualizer } from './cnn-visualizer.js';
 if (!customElements.get('cnn-visualizer')) customElements.define('cnn-visualizer', CnnVisualizer);
 
 export { CnnVisualizer };
-export type { BackendName, ErrorDetail, PredictionDetail } from './cnn-visualizer.js';
+export type {
+  ActiveBackend,
+  BackendName,
+  CnnEventMap,
+  ErrorDetail,
+  InputDetail,
+  InputSource,
+  PredictionDetail,
+  ProgressDetail,
+  ReadyDetail,
+  StepDetail,
+} from './cnn-visualizer.js';
 export type { Activations, InferenceBackend, LayerActivation } from './inference/activations.js';
 export { LocalOnnxBackend } from './inference/local-backend.js';
 export { WebSocketBackend } from './inference/websocket-backend.js';

@@ -106,7 +106,9 @@ export type Preprocessed =
     };
 
 /** Side of the network's input, in pixels. */
-const SIZE = 28;
+/** Side of the input MNIST-style models take (28×28 pixels). */
+export const INPUT_SIZE = 28;
+const SIZE = INPUT_SIZE;
 /** Side of the box the digit's larger side is scaled to. */
 const BOX = 20;
 /** Where the centre of mass goes, in continuous coordinates: the middle of pixel 14. */

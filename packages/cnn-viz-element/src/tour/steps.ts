@@ -30,6 +30,8 @@ export interface TourStep {
   effect: Effect;
   /** At speed 1. */
   durationMs: number;
+  /** The model's own words, kept when a page replaces `title`/`text` (`<cnn-step>`). */
+  original?: { title: string; text: string };
 }
 
 const dims = (shape: number[]) => shape.join('×');
@@ -98,11 +100,59 @@ function describe(
         durationMs: 4500,
       };
     case 'softmax':
+    case 'logsoftmax':
       return {
         title: 'Softmax: scores become probabilities',
-        text: 'Softmax turns the ten scores into probabilities that add up to 100%: the bigger a score compared to the others, the taller its bar.',
+        text: `Softmax turns the ${l.shape[0]} scores into probabilities that add up to 100%: the bigger a score compared to the others, the taller its bar.`,
         effect: 'rise',
         durationMs: 3500,
+      };
+    case 'batchnorm':
+      return {
+        title: again ? 'Batch normalisation again' : 'Batch normalisation: rescale each map',
+        text: 'Each map is shifted and rescaled by numbers learned in training, so that its values stay in a range the next layer works well with. The pattern of each map does not change, only its scale.',
+        effect: 'fill',
+        durationMs: 2500,
+      };
+    case 'leakyrelu':
+      return {
+        title: again ? 'Leaky ReLU again' : 'Leaky ReLU: shrink the negatives',
+        text: `Positive values pass unchanged; negative ones are multiplied by a small slope (${l.alpha ?? 0.01}), so "absent" is quietened but not silenced.`,
+        effect: 'fill',
+        durationMs: 2500,
+      };
+    case 'sigmoid':
+    case 'tanh':
+      return {
+        title: l.kind === 'tanh' ? 'Tanh: squash into −1…1' : 'Sigmoid: squash into 0…1',
+        text:
+          l.kind === 'tanh'
+            ? 'Every value is squashed into the range −1 to 1: large positives come close to 1, large negatives close to −1, and values near zero barely change.'
+            : 'Every value is squashed into the range 0 to 1: large positives come close to 1, large negatives close to 0.',
+        effect: 'fill',
+        durationMs: 2500,
+      };
+    case 'avgpool':
+      return {
+        title: again ? 'Average pooling again' : 'Average pooling: shrink by averaging',
+        text: `Each window of a map is replaced by the average of its values. The maps shrink to ${dims(l.shape.slice(-2))}, keeping how strongly a feature is present around each place.`,
+        effect: 'sweep',
+        durationMs: 4000,
+      };
+    case 'globalavgpool':
+    case 'globalmaxpool':
+      return {
+        title: 'Global pooling: one number per map',
+        text: `Each whole map collapses into one number — its ${l.kind === 'globalavgpool' ? 'average' : 'largest value'} — telling how strongly that feature appears anywhere in the drawing: ${l.shape[0]} numbers in all.`,
+        effect: 'fill',
+        durationMs: 3000,
+      };
+    default:
+      return {
+        title: l.label ?? l.name,
+        text: `This layer computes ${dims(l.shape)} numbers from the ${inShape} layer before it.`,
+        effect: 'fill',
+        durationMs: 3000,
       };
   }
 }

@@ -1,4 +1,5 @@
 import { css, html, LitElement } from 'lit';
+import { emitInternal } from '../features/events.js';
 import { rgbaToGray, type GrayImage } from '../model/preprocess.js';
 
 /** Resolution of the drawing surface, whatever its size on screen. */
@@ -8,7 +9,7 @@ const STROKE = 20;
 
 /**
  * The draw pad: a square canvas a reader draws on with a mouse, a pen or a finger (round strokes).
- * Fires `cnn-draw-change` after every change of the drawing and exposes it as a grey image.
+ * Fires `cnn-draw-change` (inside the element's shadow root only) after every change of the drawing and exposes it as a grey image.
  * Internal part of `<cnn-visualizer>`.
  */
 export class CnnDrawPad extends LitElement {
@@ -79,10 +80,10 @@ export class CnnDrawPad extends LitElement {
     this.wipe();
   }
 
-  /** Erases the drawing. */
-  clear(): void {
+  /** Erases the drawing (with `silent`, no `cnn-draw-change` fires). */
+  clear(silent = false): void {
     this.wipe();
-    this.changed();
+    if (!silent) this.changed();
   }
 
   /**
@@ -168,7 +169,7 @@ export class CnnDrawPad extends LitElement {
   }
 
   private changed() {
-    this.dispatchEvent(new CustomEvent('cnn-draw-change', { bubbles: true, composed: true }));
+    emitInternal(this, 'cnn-draw-change');
   }
 }
 

@@ -42,6 +42,9 @@ export const elementStyles = css`
     gap: 20px;
     align-items: start;
   }
+  .layout.network-only {
+    grid-template-columns: minmax(0, 1fr);
+  }
   @container (max-width: 620px) {
     .layout {
       grid-template-columns: minmax(0, 1fr);

@@ -1,4 +1,5 @@
 import { css, html, LitElement } from 'lit';
+import { emitInternal } from '../features/events.js';
 
 export interface NarrationState {
   index: number;
@@ -82,23 +83,19 @@ export class CnnNarrationPanel extends LitElement {
     const s = this.state;
     if (!s) return html``;
     const cmd = (command: string, value?: number) => () =>
-      this.dispatchEvent(
-        new CustomEvent('cnn-tour-command', { detail: { command, value }, bubbles: true, composed: true }),
-      );
+      emitInternal(this, 'cnn-tour-command', { command, value });
     const last = s.index >= s.count - 1;
     return html`
-      <div class="text" aria-live="polite">
+      <div class="text" part="narration-text" aria-live="polite">
         <h3>${s.title}<span class="step">${s.index + 1}/${s.count}</span></h3>
         <div>${s.text}</div>
       </div>
-      <div class="controls" role="group" aria-label="Tour of the network">
-        <button type="button" @click=${cmd('prev')} ?disabled=${s.index === 0} aria-label="Previous step">
-          ‹ Back
-        </button>
+      <div class="controls" part="narration-controls" role="group" aria-label="Tour of the network">
+        <button type="button" @click=${cmd('prev')} ?disabled=${s.index === 0}>‹ Back</button>
         <button type="button" class="primary" @click=${cmd(s.playing ? 'pause' : 'play')}>
           ${s.playing ? 'Pause' : last ? 'Replay' : 'Play'}
         </button>
-        <button type="button" @click=${cmd('next')} ?disabled=${last} aria-label="Next step">Next ›</button>
+        <button type="button" @click=${cmd('next')} ?disabled=${last}>Next ›</button>
         <button type="button" @click=${cmd('skip')} ?disabled=${last && !s.playing}>Skip to result</button>
         <label>
           <select

@@ -1,4 +1,5 @@
 import { css, html, LitElement } from 'lit';
+import { emitInternal } from '../features/events.js';
 import { SAMPLE_DIGITS, samplePixels, type SampleDigit } from '../model/samples.js';
 
 /**
@@ -56,13 +57,7 @@ export class CnnSampleDigits extends LitElement {
   }
 
   private pick(s: SampleDigit) {
-    this.dispatchEvent(
-      new CustomEvent('cnn-sample', {
-        detail: { label: s.label, pixels: samplePixels(s) },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    emitInternal(this, 'cnn-sample', { label: s.label, pixels: samplePixels(s) });
   }
 }
 

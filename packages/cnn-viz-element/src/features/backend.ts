@@ -1,0 +1,105 @@
+/**
+ * Backend: where the network runs.
+ *
+ * Adds to `<cnn-visualizer>`:
+ * - attribute/property `backend`: `local` | `server` | `auto` (`ws` is read as `server`), or any
+ *   object with `infer(pixels) → Promise<Activations>` assigned to the property;
+ * - attributes `server-url`, `encoding` (server), `wasm-path` (local);
+ * - read-only `activeBackend`: `local`, `server` or `custom` (the words `cnn-ready` uses);
+ * - `cnn-progress` phases `runtime`/`model` (local) and `connection` (server) while it loads.
+ * Changing any of these after start replaces the backend and classifies the current input again.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { InferenceBackend } from '../inference/activations.js';
+import { AutoBackend } from '../inference/auto-backend.js';
+import { LocalOnnxBackend } from '../inference/local-backend.js';
+import { WebSocketBackend } from '../inference/websocket-backend.js';
+import type { ModelDescription } from '../model/description.js';
+import type { ActiveBackend, ProgressDetail } from './events.js';
+
+export type BackendName = 'local' | 'server' | 'auto' | 'ws';
+
+export interface BackendHost extends ReactiveControllerHost {
+  backend: BackendName | InferenceBackend;
+  serverUrl: string;
+  wasmPath: string;
+  modelUrl: string;
+  encoding: 'float32' | 'uint8';
+}
+
+/** An object a page assigned to `backend` (anything with an `infer` method). */
+export const isCustomBackend = (b: unknown): b is InferenceBackend =>
+  typeof b === 'object' && b !== null && typeof (b as InferenceBackend).infer === 'function';
+
+export class BackendController implements ReactiveController {
+  /** The backend answering requests, once created. */
+  inference?: InferenceBackend;
+  active: ActiveBackend | '' = '';
+  private owned = false;
+
+  constructor(
+    private readonly host: BackendHost,
+    private readonly onProgress: (p: ProgressDetail) => void,
+  ) {
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    /* released by `dispose()` when the element is really gone (see loading.ts) */
+  }
+
+  /** Creates the backend for `model` from the host's current attributes and waits until it can run. */
+  async create(model: ModelDescription): Promise<void> {
+    this.dispose();
+    const h = this.host;
+    const b = h.backend;
+    if (isCustomBackend(b)) {
+      this.inference = b;
+      this.owned = false;
+      this.active = 'custom';
+      return;
+    }
+    this.owned = true;
+    const onnxUrl = new URL(model.onnx, new URL(h.modelUrl, document.baseURI)).href;
+    const local = () =>
+      new LocalOnnxBackend(model, {
+        modelUrl: onnxUrl,
+        wasmPath: h.wasmPath,
+        onProgress: (f) => this.onProgress({ phase: 'model', loaded: Math.round(f * 1000), total: 1000 }),
+      });
+    const server = () =>
+      new WebSocketBackend(model, {
+        url: h.serverUrl,
+        encoding: h.encoding,
+        onStatus: (s) => this.onProgress({ phase: 'connection', loaded: s === 'open' ? 1 : 0, total: 1 }),
+      });
+    if (b === 'server' || b === 'ws') {
+      const ws = server();
+      this.inference = ws;
+      this.active = 'server';
+      await ws.connect();
+    } else if (b === 'auto') {
+      const ws = server();
+      this.inference = new AutoBackend(ws, local, (to) => {
+        this.active = to;
+        h.requestUpdate();
+      });
+      this.active = 'server';
+      // the server if it answers, else the page: either way the element can classify
+      await ws.connect().catch(() => undefined);
+    } else {
+      const l = local();
+      this.inference = l;
+      this.active = 'local';
+      await l.load();
+    }
+    h.requestUpdate();
+  }
+
+  dispose(): void {
+    if (this.owned) this.inference?.dispose?.();
+    this.inference = undefined;
+    this.owned = false;
+    this.active = '';
+  }
+}
