@@ -37,9 +37,13 @@ export async function startServer(
     trustProxy?: Config['trustProxy'];
     /** a logger of the test's own (default: silent) */
     logger?: Logger;
+    /** share another server's Postgres schema (two processes of one deployment); it drops the schema */
+    schema?: string;
   } = {},
 ): Promise<TestServer> {
-  const schema = kind === 'postgres' ? `test_${randomBytes(6).toString('hex')}` : undefined;
+  const ownSchema = kind === 'postgres' && !overrides.schema;
+  const schema =
+    kind === 'postgres' ? (overrides.schema ?? `test_${randomBytes(6).toString('hex')}`) : undefined;
   const db = connect({
     databaseUrl: kind === 'postgres' ? (overrides.databaseUrl ?? TEST_DATABASE_URL) : undefined,
     schema,
@@ -72,7 +76,7 @@ export async function startServer(
     schema,
     async close() {
       await app.close();
-      if (schema) await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      if (schema && ownSchema) await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
       await db.destroy();
     },
   };

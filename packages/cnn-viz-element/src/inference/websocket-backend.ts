@@ -2,33 +2,64 @@ import { layerSize, type ModelDescription } from '../model/description.js';
 import { normalize } from '../model/preprocess.js';
 import type { Activations, InferenceBackend } from './activations.js';
 import { assembleActivations } from './assemble.js';
-import { decodeServerFrame, Encoding, encodeInferRequest, type HelloInfo } from './protocol.js';
+import { decodeServerFrame, Encoding, encodeInferRequest, ErrorCode, type HelloInfo } from './protocol.js';
+
+/** Where the connection stands: `onStatus` reports every change. */
+export type WebSocketStatus = 'connecting' | 'open' | 'closed';
 
 export interface WebSocketBackendOptions {
   /** ws:// or wss:// URL of the server's `/ws` endpoint. */
   url: string;
   /** `uint8` quantises activations on the wire (4× smaller); `float32` is exact. Default float32. */
   encoding?: 'float32' | 'uint8';
-  /** Give up on one request after this long (ms). Default 10 s. */
+  /**
+   * Give up on one request after this long (ms), counted from the `infer` call — reconnecting and
+   * resending included. Default 10 s.
+   */
   timeoutMs?: number;
   /** How long to wait for the first connection before `infer` fails (ms). Default 5 s. */
   connectTimeoutMs?: number;
-  /** Called when the connection state changes (for a status indicator). */
-  onStatus?: (status: 'connecting' | 'open' | 'closed') => void;
-  /** For tests and custom transports. */
+  /**
+   * Called when the connection state changes, for a status indicator: `connecting` (also before each
+   * reconnection attempt), `open` (the server's HELLO arrived), `closed` (the connection was lost or
+   * could not be made; a reconnection follows unless the backend was disposed).
+   */
+  onStatus?: (status: WebSocketStatus) => void;
+  /**
+   * Reconnection backoff after a lost connection: the first attempt comes after about `initialMs`
+   * (default 250), each failed one doubles the wait up to `maxMs` (default 10,000); every wait is
+   * randomised between half and all of it, so the readers of a killed server process do not all come
+   * back at the same instant.
+   */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** For tests and custom transports (e.g. the `ws` package in Node). */
   WebSocketImpl?: typeof WebSocket;
 }
 
 interface Pending {
+  pixels: Uint8Array;
+  input: Float32Array;
   resolve: (a: Activations) => void;
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout>;
-  input: Float32Array;
+  /** the connection it was last sent on (undefined: waiting for one) */
+  sentOn?: WebSocket;
+  /** times it was sent */
+  sends: number;
 }
+
+/** A request is sent at most this often: once, and again after each of two lost connections. */
+const MAX_SENDS = 3;
 
 /**
  * Runs the model on our server over one WebSocket (binary protocol, `cnn-visualizer/protocol`).
- * Several requests may be in flight; lost connections are re-opened with exponential backoff.
+ *
+ * Several requests may be in flight. The first connection must succeed for `infer` to work (so `auto`
+ * can fall back to the page at once). After that, a lost connection — a server process stopped or killed,
+ * a network change — is re-opened with backoff, to whichever server process the proxy picks, and the
+ * requests that were in flight are sent again on the new connection: the caller sees a slower answer,
+ * not an error, as long as the server is back within `timeoutMs`. Requests made while reconnecting
+ * wait for the connection the same way.
  */
 export class WebSocketBackend implements InferenceBackend {
   private socket?: WebSocket;
@@ -39,6 +70,12 @@ export class WebSocketBackend implements InferenceBackend {
   private retries = 0;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private disposed = false;
+  /** true once a HELLO was received: from then on, lost connections are re-opened */
+  private everOpen = false;
+  /** the connection whose HELLO arrived (requests go out on it) */
+  private ready?: WebSocket;
+  /** set when the server runs another network: no point reconnecting */
+  private mismatch?: string;
 
   constructor(
     private readonly model: ModelDescription,
@@ -48,7 +85,15 @@ export class WebSocketBackend implements InferenceBackend {
   /** Opens the connection and waits for the server's HELLO; rejects if the server is unreachable. */
   connect(): Promise<void> {
     if (this.disposed) return Promise.reject(new Error('this backend was disposed'));
-    this.opened ??= this.open();
+    if (this.mismatch) return Promise.reject(new Error(this.mismatch));
+    if (!this.opened) {
+      const opening = this.open();
+      this.opened = opening;
+      // a failed attempt may be retried (by the next call, or by the reconnection backoff)
+      opening.catch(() => {
+        if (this.opened === opening) this.opened = undefined;
+      });
+    }
     return this.opened;
   }
 
@@ -63,15 +108,16 @@ export class WebSocketBackend implements InferenceBackend {
         clearTimeout(timer);
         reject(new Error(why));
       };
-      const timer = setTimeout(
-        () => fail(`the inference server at ${this.options.url} did not answer`),
-        this.options.connectTimeoutMs ?? 5000,
-      );
-      let socket: WebSocket;
+      let socket: WebSocket | undefined;
+      const timer = setTimeout(() => {
+        fail(`the inference server at ${this.options.url} did not answer`);
+        socket?.close();
+      }, this.options.connectTimeoutMs ?? 5000);
       try {
         socket = new Impl(this.options.url);
       } catch (e) {
         fail(`cannot connect to ${this.options.url}: ${(e as Error).message}`);
+        this.options.onStatus?.('closed');
         return;
       }
       socket.binaryType = 'arraybuffer';
@@ -88,21 +134,26 @@ export class WebSocketBackend implements InferenceBackend {
         if (msg.type === 'hello') {
           const problem = this.checkHello(msg.hello);
           if (problem) {
+            // a server that runs another network will not get better by retrying
+            this.mismatch = problem;
             fail(problem);
-            socket.close(1000);
+            this.failAll(new Error(problem));
+            socket!.close(1000);
             return;
           }
           this.hello = msg.hello;
+          this.ready = socket;
           this.retries = 0;
+          this.everOpen = true;
           settled = true;
           clearTimeout(timer);
           this.options.onStatus?.('open');
           resolve();
+          this.sendWaiting(socket!);
         } else if (msg.type === 'result') {
           const p = this.pending.get(msg.id);
           if (!p) return;
-          this.pending.delete(msg.id);
-          clearTimeout(p.timer);
+          this.settle(msg.id, p);
           try {
             p.resolve(assembleActivations(this.model.layers, p.input, msg.layers));
           } catch (e) {
@@ -110,21 +161,25 @@ export class WebSocketBackend implements InferenceBackend {
           }
         } else {
           const p = this.pending.get(msg.id);
-          const error = new Error(`the server refused the request: ${msg.message}`);
-          if (p) {
-            this.pending.delete(msg.id);
-            clearTimeout(p.timer);
-            p.reject(error);
+          if (!p) return;
+          if (msg.code === ErrorCode.Unavailable && p.sends < MAX_SENDS) {
+            // this server process is shutting down: the request goes again on the next connection
+            p.sentOn = undefined;
+            return;
           }
+          this.settle(msg.id, p);
+          p.reject(new Error(`the server refused the request: ${msg.message}`));
         }
       };
       socket.onclose = () => {
         fail(`the inference server at ${this.options.url} closed the connection`);
+        if (this.socket === socket) {
+          this.socket = undefined;
+          this.opened = undefined;
+        }
+        if (this.ready === socket) this.ready = undefined;
         this.options.onStatus?.('closed');
-        this.socket = undefined;
-        this.opened = undefined;
-        this.failAll(new Error('the connection to the inference server was lost'));
-        this.scheduleReconnect();
+        this.connectionLost(socket!);
       };
       socket.onerror = () => fail(`cannot connect to the inference server at ${this.options.url}`);
     });
@@ -141,14 +196,48 @@ export class WebSocketBackend implements InferenceBackend {
     return undefined;
   }
 
+  /** The requests sent on a connection that is gone wait for the next one (or fail, if sent too often). */
+  private connectionLost(socket: WebSocket) {
+    for (const [id, p] of this.pending) {
+      if (p.sentOn !== socket) continue;
+      p.sentOn = undefined;
+      if (p.sends >= MAX_SENDS) {
+        this.settle(id, p);
+        p.reject(new Error('the connection to the inference server was lost'));
+      }
+    }
+    if (this.disposed) return;
+    if (this.everOpen) this.scheduleReconnect();
+    else this.failAll(new Error('the connection to the inference server was lost'));
+  }
+
   private scheduleReconnect() {
-    // reconnect only while someone may still ask; exponential backoff 0.5 s → 30 s
-    if (this.disposed || this.reconnectTimer) return;
-    const delay = Math.min(30_000, 500 * 2 ** this.retries++);
+    if (this.disposed || this.mismatch || this.reconnectTimer || this.opened) return;
+    const initial = this.options.backoff?.initialMs ?? 250;
+    const max = this.options.backoff?.maxMs ?? 10_000;
+    const ceiling = Math.min(max, initial * 2 ** this.retries++);
+    const delay = ceiling * (0.5 + Math.random() / 2);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      if (!this.disposed && !this.opened) this.connect().catch(() => undefined);
+      if (!this.disposed && !this.opened) this.connect().catch(() => this.scheduleReconnect());
     }, delay);
+  }
+
+  /** Sends every request that waits for a connection. */
+  private sendWaiting(socket: WebSocket) {
+    for (const [id, p] of this.pending) if (!p.sentOn) this.send(socket, id, p);
+  }
+
+  private send(socket: WebSocket, id: number, p: Pending) {
+    const encoding = this.options.encoding === 'uint8' ? Encoding.Uint8 : Encoding.Float32;
+    p.sentOn = socket;
+    p.sends++;
+    socket.send(encodeInferRequest(id, p.pixels, encoding));
+  }
+
+  private settle(id: number, p: Pending) {
+    clearTimeout(p.timer);
+    this.pending.delete(id);
   }
 
   private failAll(error: Error) {
@@ -160,22 +249,32 @@ export class WebSocketBackend implements InferenceBackend {
   }
 
   async infer(pixels: Uint8Array): Promise<Activations> {
-    await this.connect();
-    const socket = this.socket;
-    if (!socket || socket.readyState !== 1)
-      throw new Error('the connection to the inference server is not open');
+    // the first connection must work (`auto` falls back to the page otherwise); later, requests wait
+    // for a lost connection to come back
+    if (!this.everOpen) await this.connect();
+    if (this.disposed) throw new Error('this backend was disposed');
+    if (this.mismatch) throw new Error(this.mismatch);
     const id = this.nextId;
     this.nextId = id >= 0xffffffff ? 1 : id + 1;
-    const encoding = this.options.encoding === 'uint8' ? Encoding.Uint8 : Encoding.Float32;
     // the input layer is not sent back: we keep our own normalised copy
     const input = normalize(pixels, this.model.input.normalization, new Float32Array(pixels.length));
     return new Promise<Activations>((resolve, reject) => {
       const timer = setTimeout(() => {
+        const p = this.pending.get(id);
         this.pending.delete(id);
-        reject(new Error('the inference server took too long to answer'));
+        reject(
+          new Error(
+            p?.sentOn
+              ? 'the inference server took too long to answer'
+              : 'the inference server cannot be reached; it may be restarting — try again shortly',
+          ),
+        );
       }, this.options.timeoutMs ?? 10_000);
-      this.pending.set(id, { resolve, reject, timer, input });
-      socket.send(encodeInferRequest(id, pixels, encoding));
+      const p: Pending = { pixels: Uint8Array.from(pixels), input, resolve, reject, timer, sends: 0 };
+      this.pending.set(id, p);
+      const socket = this.ready;
+      if (socket && socket.readyState === 1) this.send(socket, id, p);
+      else if (!this.opened) this.scheduleReconnect();
     });
   }
 
@@ -190,5 +289,6 @@ export class WebSocketBackend implements InferenceBackend {
     this.failAll(new Error('the backend was disposed'));
     this.socket?.close(1000);
     this.socket = undefined;
+    this.ready = undefined;
   }
 }

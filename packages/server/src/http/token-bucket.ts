@@ -28,25 +28,3 @@ export class TokenBucket {
     return this.tokens + ((now - this.last) / 1000) * this.perSecond >= this.burst;
   }
 }
-
-/** Token buckets by key (a client hash), forgetting idle keys so memory stays bounded. */
-export class RateLimiter {
-  private readonly buckets = new Map<string, TokenBucket>();
-  private sweeps = 0;
-
-  constructor(
-    private readonly burst: number,
-    private readonly perSecond: number,
-  ) {}
-
-  take(key: string, now = Date.now()) {
-    let b = this.buckets.get(key);
-    if (!b) {
-      b = new TokenBucket(this.burst, this.perSecond, now);
-      this.buckets.set(key, b);
-    }
-    if (++this.sweeps % 1000 === 0)
-      for (const [k, v] of this.buckets) if (v.idle(now)) this.buckets.delete(k);
-    return b.take(now);
-  }
-}
