@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { exportOnnx, type WeightType } from './export-onnx.ts';
+import { exportOnnx, readOnnxInitializers, type WeightType } from './export-onnx.ts';
 import { describeLayers, INPUT_DESCRIPTION, modelVersion, type ModelMetadata } from './metadata.ts';
 import type { ParamLayout } from './network.ts';
 import type { EpochReport, TrainCheckpoint, TrainSettings } from './trainer.ts';
@@ -44,6 +44,11 @@ export function saveModel(
   model: TrainedModel,
   dir: string,
 ): { onnxPath: string; jsonPath: string; version: string; checkpointPaths: string[] } {
+  if (model.history.length !== model.settings.epochs)
+    throw new Error(
+      `the run stopped after epoch ${model.history.length} of ${model.settings.epochs}: ` +
+        'its final weights are not a trained model (export it with --final-from)',
+    );
   const onnx = toOnnx(
     model,
     model.params,
@@ -154,4 +159,34 @@ export function loadRun(dir: string, layout: ParamLayout): TrainedModel {
     params: all.slice(i * params.length, (i + 1) * params.length),
   }));
   return { ...run, layout, params, checkpoints };
+}
+
+/**
+ * A partial run (`--stop-after-epoch`) completed with the final model of the full run it is the start
+ * of, read from `dir` (cnn.onnx and cnn.json): the checkpoints come from the partial run, the weights,
+ * accuracy and history from `dir`. Throws unless both used the same settings (checkpoints aside).
+ */
+export function withFinalFrom(partial: TrainedModel, dir: string): TrainedModel {
+  const meta: ModelMetadata = JSON.parse(readFileSync(join(dir, 'cnn.json'), 'utf8'));
+  const { checkpoints: _a, ...mine } = partial.settings;
+  const { checkpoints: _b, ...theirs } = meta.training.settings;
+  if (JSON.stringify(mine) !== JSON.stringify(theirs))
+    throw new Error(
+      `${dir}/cnn.json was trained with other settings:\n${JSON.stringify(theirs)}\nvs\n${JSON.stringify(mine)}`,
+    );
+  const inits = readOnnxInitializers(new Uint8Array(readFileSync(join(dir, meta.onnx))));
+  const params = new Float64Array(partial.params.length);
+  for (const t of partial.layout.tensors) params.set(inits.get(t.name)!.data, t.offset);
+  const perEpoch = partial.images / partial.history.length;
+  const { epochs } = partial.settings;
+  return {
+    ...partial,
+    params,
+    steps: epochs * partial.stepsPerEpoch,
+    images: epochs * perEpoch,
+    testAccuracy: meta.metrics.testAccuracy,
+    confusion: meta.metrics.confusionMatrix,
+    seconds: meta.training.seconds,
+    history: meta.training.history.map((h) => ({ ...h, epochs, etaSeconds: 0 })),
+  };
 }

@@ -2,8 +2,8 @@
  * Data-parallel training on worker threads. Each batch is cut into `shards` fixed slices; worker j
  * always computes slice j's gradient into its own shared buffer; the main thread sums the slices in
  * order and steps Adam. With a fixed seed and shard count a run is reproducible bit for bit.
- * On the way it keeps copies of the weights at a few moments (checkpoints), which change nothing in
- * the run itself: they are evaluated on the test set once training is over.
+ * On the way it keeps copies of the weights at a few moments (checkpoints) and evaluates them on the
+ * test set then and there (the weights are swapped in and back out exactly): nothing in the run changes.
  */
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -49,7 +49,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   shards: 2,
   augment: DEFAULT_AUGMENT,
   limit: 0,
-  checkpoints: { steps: [0, 10, 50, 200, 1000], epochs: [1, 3] },
+  checkpoints: { steps: [0, 50, 100, 200, 400], epochs: [1, 3] },
 };
 
 export interface EpochReport {
@@ -125,12 +125,22 @@ export function checkpointSteps(settings: TrainSettings, stepsPerEpoch: number):
   return [...new Set(steps)].sort((a, b) => a - b);
 }
 
+export interface TrainHooks {
+  onEpoch?: (r: EpochReport) => void;
+  onCheckpoint?: (c: Omit<TrainCheckpoint, 'params'>) => void;
+  /**
+   * Stop after this many epochs of the schedule (which still spans `settings.epochs`): the run is
+   * then the start of the full one, bit for bit, and its checkpoints are the full run's.
+   */
+  stopAfterEpoch?: number;
+}
+
 export async function train(
   spec: readonly LayerSpec[],
   settings: TrainSettings,
-  onEpoch: (r: EpochReport) => void = () => {},
-  onCheckpoint: (c: Omit<TrainCheckpoint, 'params'>) => void = () => {},
+  hooks: TrainHooks = {},
 ): Promise<TrainResult> {
+  const stopAfter = Math.min(settings.epochs, hooks.stopAfterEpoch ?? settings.epochs);
   const started = performance.now();
   const layout = paramLayout(spec);
   const trainSet = loadMnist('train', { shared: true });
@@ -181,16 +191,6 @@ export async function train(
     Math.floor(s / stepsPerEpoch) * n + Math.min(n, (s % stepsPerEpoch) * settings.batchSize);
   const keepAt = new Set(checkpointSteps(settings, stepsPerEpoch));
   const checkpoints: TrainCheckpoint[] = [];
-  const keep = (s: number) => {
-    if (!keepAt.has(s)) return;
-    checkpoints.push({
-      step: s,
-      epoch: s / stepsPerEpoch,
-      images: imagesAfter(s),
-      testAccuracy: NaN, // measured after training
-      params: Float64Array.from(params, roundToFloat16),
-    });
-  };
 
   const evaluate = async () => {
     const per = Math.ceil(testSet.count / jobs.length);
@@ -213,13 +213,25 @@ export async function train(
     return { accuracy: correct / testSet.count, confusion };
   };
 
+  /** After step s: if it is a checkpoint, keep the weights as stored (float16) and test them. */
+  const keep = async (s: number) => {
+    if (!keepAt.has(s)) return;
+    const stored = Float64Array.from(params, roundToFloat16);
+    const current = new Float64Array(params);
+    params.set(stored);
+    const { accuracy } = await evaluate();
+    params.set(current);
+    const c = { step: s, epoch: s / stepsPerEpoch, images: imagesAfter(s), testAccuracy: accuracy };
+    checkpoints.push({ ...c, params: stored });
+    hooks.onCheckpoint?.(c);
+  };
+
   const history: EpochReport[] = [];
   let step = 0;
   let last = { accuracy: 0, confusion: [] as number[][] };
-  let final: Float64Array;
   try {
-    keep(step);
-    for (let epoch = 0; epoch < settings.epochs; epoch++) {
+    await keep(step);
+    for (let epoch = 0; epoch < stopAfter; epoch++) {
       const t0 = performance.now();
       permutation(n, mulberry32(mixSeed(settings.seed, epoch, 0xbeef)), order);
       let loss = 0;
@@ -247,7 +259,7 @@ export async function train(
         const scale = 1 / (end - b);
         for (let i = 0; i < grads.length; i++) grads[i] *= scale;
         adam.step(params, grads, lr(step++), settings.weightDecay, decayMask);
-        keep(step);
+        await keep(step);
       }
       last = await evaluate();
       const seconds = (performance.now() - t0) / 1000;
@@ -259,26 +271,17 @@ export async function train(
         trainAccuracy: correct / n,
         testAccuracy: last.accuracy,
         seconds,
-        etaSeconds: (elapsed / (epoch + 1)) * (settings.epochs - epoch - 1),
+        etaSeconds: (elapsed / (epoch + 1)) * (stopAfter - epoch - 1),
       };
       history.push(report);
-      onEpoch(report);
+      hooks.onEpoch?.(report);
     }
-    // the checkpoints' accuracies, measured by the same workers with the stored weights swapped in
-    final = new Float64Array(params);
-    for (const c of checkpoints) {
-      params.set(c.params);
-      c.testAccuracy = (await evaluate()).accuracy;
-      const { params: _params, ...report } = c;
-      onCheckpoint(report);
-    }
-    params.set(final);
   } finally {
     await Promise.all(jobs.map((j) => j.worker.terminate()));
   }
   return {
     layout,
-    params: final,
+    params: new Float64Array(params),
     stepsPerEpoch,
     steps: step,
     images: imagesAfter(step),

@@ -2,20 +2,25 @@
  * `npm run export -w model`: re-exports cnn.onnx, the checkpoints and cnn.json from the last training
  * run's raw parameters (`<dir>/.data/`), without retraining. Options: --out DIR (default: model/);
  * --checkpoint-steps 0,10,… and --checkpoint-epochs 1,3 export only those of the run's checkpoints
- * (and record that choice in cnn.json's settings, so `npm run train` with it gives the same files).
+ * (and record that choice in cnn.json's settings, so `npm run train` with it gives the same files);
+ * --final-from DIR takes the final model (cnn.onnx, accuracy, history) from DIR, for a run stopped
+ * early with --stop-after-epoch (its checkpoints are those of the full run that trained DIR's model).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LENET5 } from '../architecture.ts';
 import { paramLayout } from '../network.ts';
 import { MODEL_DIR, RUN_FOLDER } from '../paths.ts';
-import { loadRun, saveModel } from '../save-model.ts';
+import { loadRun, saveModel, withFinalFrom } from '../save-model.ts';
 import { checkpointSteps } from '../trainer.ts';
 import { CHECKPOINT_OPTIONS, intsOption } from './options.ts';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, ...CHECKPOINT_OPTIONS } });
+const { values } = parseArgs({
+  options: { out: { type: 'string' }, 'final-from': { type: 'string' }, ...CHECKPOINT_OPTIONS },
+});
 const outDir = values.out ?? MODEL_DIR;
 let model = loadRun(join(outDir, RUN_FOLDER), paramLayout(LENET5));
+if (values['final-from']) model = withFinalFrom(model, values['final-from']);
 if (values['checkpoint-steps'] !== undefined || values['checkpoint-epochs'] !== undefined) {
   const chosen = {
     steps: intsOption(values['checkpoint-steps'], 'checkpoint-steps', []),

@@ -2,6 +2,9 @@
  * `npm run train`: trains LeNet-5 on MNIST with the shipped settings and writes model/cnn.onnx, the
  * training checkpoints (model/checkpoints/) and model/cnn.json. Options: --epochs N, --limit N (first
  * N training images), --seed N, --out DIR, --checkpoint-steps 0,10,… and --checkpoint-epochs 1,3.
+ * --stop-after-epoch N runs only the first N epochs of the schedule and keeps that partial run in
+ * `<out>/.data/` (its checkpoints are the full run's): `npm run export -w model -- --final-from DIR`
+ * then writes the checkpoints next to an existing trained model.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     out: { type: 'string' },
     ...CHECKPOINT_OPTIONS,
+    'stop-after-epoch': { type: 'string' },
   },
 });
 const settings = {
@@ -40,23 +44,30 @@ console.log(
   `training LeNet-5 on MNIST: ${settings.epochs} epochs, batch ${settings.batchSize}, ` +
     `${settings.shards} worker threads, seed ${settings.seed}${settings.limit ? `, first ${settings.limit} images` : ''}`,
 );
-const result = await train(
-  LENET5,
-  settings,
-  (r) =>
+const stopAfterEpoch = intOption(values['stop-after-epoch'], 'stop-after-epoch', settings.epochs);
+const result = await train(LENET5, settings, {
+  stopAfterEpoch,
+  onEpoch: (r) =>
     console.log(
       `epoch ${String(r.epoch).padStart(2)}/${r.epochs}  loss ${r.loss.toFixed(4)}  ` +
         `train acc ${(r.trainAccuracy * 100).toFixed(2)}%  test acc ${(r.testAccuracy * 100).toFixed(2)}%  ` +
         `${r.seconds.toFixed(1)} s  ETA ${fmt(r.etaSeconds)}`,
     ),
-  (c) =>
+  onCheckpoint: (c) =>
     console.log(
       `checkpoint after ${c.step} steps (epoch ${c.epoch.toFixed(3)}, ${c.images} images): ` +
         `test acc ${(c.testAccuracy * 100).toFixed(2)}% with float16 weights`,
     ),
-);
+});
 const model = { ...result, settings };
 saveRun(model, join(outDir, RUN_FOLDER));
+if (stopAfterEpoch < settings.epochs) {
+  console.log(
+    `stopped after epoch ${stopAfterEpoch} of ${settings.epochs} (${fmt(result.seconds)}); kept the run in ` +
+      `${join(outDir, RUN_FOLDER)}: export its checkpoints with \`npm run export -w model -- --out ${outDir} --final-from DIR\``,
+  );
+  process.exit(0);
+}
 const saved = saveModel(model, outDir);
 console.log(
   `test accuracy ${(result.testAccuracy * 100).toFixed(2)}% in ${fmt(result.seconds)}; ` +
