@@ -227,6 +227,8 @@ test('float16 weights: same names, shapes and outputs, half the bytes, the same 
   const half = exportOnnx(layers, tensors, { weightType: 'float16' });
   const full = exportOnnx(layers, rounded);
   assert.ok(half.length < 0.52 * full.length, `${half.length} B vs ${full.length} B`);
+  const again = exportOnnx(layers, rounded, { weightType: 'float16' });
+  assert.ok(Buffer.from(again).equals(Buffer.from(half)), 'deterministic, and exact for float16 values');
   assert.deepEqual(readOnnxSignature(half), readOnnxSignature(full));
   const inits = readOnnxInitializers(half);
   assert.deepEqual(
