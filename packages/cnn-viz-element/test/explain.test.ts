@@ -235,6 +235,11 @@ test('formula: short text with the real numbers', () => {
   assert.match(text, /^Σ patch × kernel \+ bias = /);
   assert.ok(text.includes(`= ${formatNumber(conv.value)}`), text);
   assert.ok(text.includes(formatNumber(conv.bias!)), text);
+  const pool = explain(model, weights, acts, 'pool2', 10);
+  assert.equal(
+    formula(pool),
+    `max(${pool.inputs.values.map((v) => formatNumber(v)).join(', ')}) = ${formatNumber(pool.value)}`,
+  );
   const relu = explain(model, weights, acts, 'relu1', 0);
   assert.match(formula(relu), /^max\(0, .+\) = /);
   const p = explain(model, weights, acts, 'probabilities', acts.prediction);

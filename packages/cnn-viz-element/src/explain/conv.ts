@@ -6,6 +6,7 @@ import { base, sourceOf, type Context } from './context.js';
 import { weightAndBias } from './params.js';
 import { indexOf } from './position.js';
 import type { Cell, ConvExplanation } from './types.js';
+import { windowOf } from './window.js';
 
 export function explainConv(ctx: Context): ConvExplanation {
   const src = sourceOf(ctx);
@@ -16,8 +17,7 @@ export function explainConv(ctx: Context): ConvExplanation {
   const groups = Math.max(1, Math.round(src.geometry.channels / perGroup));
   const { channel, row, col } = ctx.cell;
   const firstChannel = Math.floor(channel / (outChannels / groups)) * perGroup;
-  const stride = ctx.layer.stride ?? 1;
-  const padding = ctx.layer.padding ?? 0;
+  const win = windowOf(ctx.layer, [kh, kw]);
   const kernelSize = perGroup * kh * kw;
   const kernel = Array.from(weight.data.subarray(channel * kernelSize, (channel + 1) * kernelSize));
   const indices: number[] = [];
@@ -27,9 +27,9 @@ export function explainConv(ctx: Context): ConvExplanation {
   const patch: (number | null)[] = new Array(kernelSize).fill(null);
   for (let c = 0; c < perGroup; c++) {
     for (let ky = 0; ky < kh; ky++) {
-      const y = row * stride - padding + ky;
+      const y = row * win.strideY - win.top + ky;
       for (let kx = 0; kx < kw; kx++) {
-        const x = col * stride - padding + kx;
+        const x = col * win.strideX - win.left + kx;
         if (y < 0 || x < 0 || y >= src.geometry.height || x >= src.geometry.width) continue;
         const i = indexOf(src.geometry, firstChannel + c, y, x);
         const k = (c * kh + ky) * kw + kx;
@@ -50,7 +50,15 @@ export function explainConv(ctx: Context): ConvExplanation {
     weights: w,
     bias: b,
     sum,
-    kernel: { firstChannel, channels: perGroup, height: kh, width: kw, values: kernel, stride, padding },
+    kernel: {
+      firstChannel,
+      channels: perGroup,
+      height: kh,
+      width: kw,
+      values: kernel,
+      stride: [win.strideY, win.strideX],
+      padding: [win.top, win.left],
+    },
     taps,
     patch,
   };

@@ -13,9 +13,9 @@ export function explainDense(ctx: Context): DenseExplanation {
   const n = src.geometry.size;
   const units = ctx.geometry.size;
   const [d0, d1] = weight.dims;
-  // ONNX Gemm with transB (what our exporter writes) stores [out, in]; MatMul stores [in, out]
-  const outIn = d0 === units && d1 === n;
-  if (!outIn && !(d0 === n && d1 === units))
+  // Gemm with transB = 1 (PyTorch's Linear, our exporter) stores [out, in]; MatMul stores [in, out]
+  const outIn = ctx.layer.weightLayout ? ctx.layer.weightLayout === 'out-in' : d0 === units && d1 === n;
+  if (weight.dims.length !== 2 || (outIn ? d0 !== units || d1 !== n : d0 !== n || d1 !== units))
     throw new Error(
       `dense ${ctx.layer.name}: weight [${weight.dims}] does not map ${n} inputs to ${units} units`,
     );

@@ -14,6 +14,7 @@ import { explainDense } from './dense.js';
 import { inputField } from './field.js';
 import { explainFlatten } from './flatten.js';
 import { explainInput } from './input.js';
+import { explainLogSoftmax } from './logsoftmax.js';
 import { explainPool } from './pool.js';
 import { cellOf, geometryOf } from './position.js';
 import { explainSoftmax } from './softmax.js';
@@ -33,6 +34,7 @@ const EXPLAINERS: Record<string, (ctx: Context) => Explanation> = {
   tanh: explainActivation,
   batchnorm: explainBatchNorm,
   softmax: explainSoftmax,
+  logsoftmax: explainLogSoftmax,
   flatten: explainFlatten,
 };
 

@@ -5,6 +5,7 @@
 import type { LayerDescription, ModelDescription } from '../model/description.js';
 import { cellOf, geometryOf } from './position.js';
 import type { PixelBox } from './types.js';
+import { windowOf } from './window.js';
 
 /** Kinds that read one window per output position (kernel, stride, padding from the description). */
 const WINDOWED = new Set(['conv', 'maxpool', 'avgpool']);
@@ -26,15 +27,13 @@ export function inputField(model: ModelDescription, layer: string, index: number
   while (l && l.kind !== 'input') {
     const kind = l.kind as string;
     if (WINDOWED.has(kind)) {
-      const k = l.kernel ?? 1;
-      const s = l.stride ?? 1;
-      const p = l.padding ?? 0;
+      const w = windowOf(l);
       const src = geometryOf(byName.get(l.from ?? '')?.shape ?? []);
       box = {
-        top: Math.max(0, box.top * s - p),
-        left: Math.max(0, box.left * s - p),
-        bottom: Math.min(src.height - 1, box.bottom * s - p + k - 1),
-        right: Math.min(src.width - 1, box.right * s - p + k - 1),
+        top: Math.max(0, box.top * w.strideY - w.top),
+        left: Math.max(0, box.left * w.strideX - w.left),
+        bottom: Math.min(src.height - 1, box.bottom * w.strideY - w.top + w.height - 1),
+        right: Math.min(src.width - 1, box.right * w.strideX - w.left + w.width - 1),
       };
     } else if (!ELEMENTWISE.has(kind)) {
       return whole;

@@ -24,8 +24,10 @@ const prob = (p: number) => {
 /** The arithmetic behind the number, with this drawing's values. */
 export function formula(e: Explanation): string {
   switch (e.operation) {
-    case 'input':
-      return `ink ${e.ink} of 255 → (${e.ink}/255 − ${f(e.normalization.mean, 4)}) / ${f(e.normalization.std, 4)} = ${f(e.value)}`;
+    case 'input': {
+      const p = e.inverted ? `(255 − ${e.ink})` : `${e.ink}`;
+      return `ink ${e.ink} of 255 → (${p}/255 − ${f(e.normalization.mean, 4)}) / ${f(e.normalization.std, 4)} = ${f(e.value)}`;
+    }
     case 'conv':
       return `Σ patch × kernel + bias = ${f(e.sum - e.bias)} + ${term(e.bias)} = ${f(e.value)} (${e.weights.length} products)`;
     case 'dense': {
@@ -47,7 +49,7 @@ export function formula(e: Explanation): string {
     case 'globalmaxpool': {
       const vs = e.inputs.values;
       return vs.length <= 9
-        ? `max(${vs.map(f).join(', ')}) = ${f(e.value)}`
+        ? `max(${vs.map((v) => f(v)).join(', ')}) = ${f(e.value)}`
         : `max of ${vs.length} values = ${f(e.value)}`;
     }
     case 'avgpool':
@@ -59,6 +61,8 @@ export function formula(e: Explanation): string {
       return e.shift
         ? `e^(${f(e.z)} − ${f(e.shift)}) / Σ e^(z − ${f(e.shift)}) = ${f(e.exp)} / ${f(e.sumExp)} = ${prob(e.value)}`
         : `e^${term(e.z)} / Σ e^z = ${f(e.exp)} / ${f(e.sumExp)} = ${prob(e.value)}`;
+    case 'logsoftmax':
+      return `${f(e.z)} − log Σ e^z = ${f(e.z)} − ${term(e.logSumExp)} = ${f(e.value)}`;
     case 'flatten':
       return `${e.inputs.layer} ${place(e.inputs.cells[0])} = ${f(e.value)}, the same number in one row`;
   }

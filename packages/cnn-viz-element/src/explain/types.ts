@@ -54,11 +54,13 @@ interface Base<K extends string> {
 
 /** A pixel of the drawing as the network reads it. */
 export interface InputExplanation extends Base<'input'> {
-  /** Ink 0–255 (255 = full ink), recovered from the normalised value. */
+  /** The drawing's ink 0–255 at this pixel (255 = full ink), recovered from the normalised value. */
   ink: number;
-  /** (ink · scale − mean) / std: what the network reads (= `value`). */
+  /** What the network reads (= `value`): (p · scale − mean) / std, p = ink, or 255 − ink for a model
+   * trained on dark ink (`inverted`); mean and std of this channel. */
   normalized: number;
   normalization: { scale: number; mean: number; std: number };
+  inverted: boolean;
 }
 
 /** A weighted sum over a window of all input channels: `value = Σ inputs.values · weights + bias`. */
@@ -76,8 +78,9 @@ export interface ConvExplanation extends Base<'conv'> {
     width: number;
     /** channels × height × width weights, channel-major (the heat grid). */
     values: number[];
-    stride: number;
-    padding: number;
+    /** [vertical, horizontal] step, and the zero padding before the first [row, column]. */
+    stride: [number, number];
+    padding: [number, number];
   };
   /** For each input i, the kernel position (channel relative to `firstChannel`, row, col) it meets. */
   taps: Cell[];
@@ -110,10 +113,12 @@ export interface Contribution {
 
 /** A window of one channel reduced to one number: its maximum, or its mean. */
 export interface PoolExplanation extends Base<'maxpool' | 'avgpool' | 'globalmaxpool' | 'globalavgpool'> {
-  window: { height: number; width: number; stride: number; padding: number };
+  /** The window's size, its [vertical, horizontal] step and the padding before its first [row, column]. */
+  window: { height: number; width: number; stride: [number, number]; padding: [number, number] };
   /** Max pooling: position in `inputs` of the winner (the first, on ties). */
   winner?: number;
-  /** Average pooling: `weights` are 1/count each, so `value = Σ values · weights`. */
+  /** Average pooling: what the sum is divided by (the window's positions on the map, or all of them
+   * with `countIncludePad`); `weights` are 1/count each, so `value = Σ values · weights`. */
   count?: number;
 }
 
@@ -147,9 +152,18 @@ export interface SoftmaxExplanation extends Base<'softmax'> {
   shift: number;
 }
 
+/** Log-softmax: log of one class's probability, z − log Σ e^z over the raw class scores. */
+export interface LogSoftmaxExplanation extends Base<'logsoftmax'> {
+  z: number;
+  /** log Σ_j e^z_j (computed stably). */
+  logSumExp: number;
+}
+
 /** The same number, re-addressed: a map position becomes a vector position. */
 export interface FlattenExplanation extends Base<'flatten'> {
   z: number;
+  /** The order the map is read in: channel-major (`chw`, ONNX's) or channels-last (`hwc`, Keras'). */
+  order: 'chw' | 'hwc';
 }
 
 export type Explanation =
@@ -160,6 +174,7 @@ export type Explanation =
   | ActivationExplanation
   | BatchNormExplanation
   | SoftmaxExplanation
+  | LogSoftmaxExplanation
   | FlattenExplanation;
 
 export type Operation = Explanation['operation'];

@@ -65,8 +65,8 @@ export type Scale = 'diverging' | 'sequential';
 
 /** Kinds whose outputs can be negative. */
 const SIGNED = new Set(['conv', 'dense', 'batchnorm', 'leakyrelu', 'tanh']);
-/** Kinds whose outputs cannot. */
-const NON_NEGATIVE = new Set(['input', 'relu', 'softmax', 'sigmoid', 'saliency']);
+/** Kinds whose outputs cannot be negative, or where only "more" matters (log-probabilities ≤ 0). */
+const SEQUENTIAL = new Set(['input', 'relu', 'softmax', 'logsoftmax', 'sigmoid', 'saliency']);
 /** Kinds with a fixed range, whatever this drawing's values: [lo, hi]. */
 const FIXED: Record<string, readonly [number, number]> = {
   softmax: [0, 1],
@@ -84,7 +84,7 @@ export type ColourKind = LayerKind | 'saliency';
 export function scaleFor(kind: ColourKind, values?: ArrayLike<number>): Scale {
   const k = kind as string;
   if (SIGNED.has(k)) return 'diverging';
-  if (NON_NEGATIVE.has(k) || !values) return 'sequential';
+  if (SEQUENTIAL.has(k) || !values) return 'sequential';
   for (let i = 0; i < values.length; i++) if (values[i] < 0) return 'diverging';
   return 'sequential';
 }
@@ -207,6 +207,8 @@ export interface LegendOptions {
   theme?: 'light' | 'dark';
   /** For the input layer: show ink 0–255 instead of the normalised numbers the network reads. */
   normalization?: { scale: number; mean: number; std: number };
+  /** With `normalization`: the model reads dark ink (`ModelDescription.input.ink`), p = 255 − ink. */
+  ink?: 'bright' | 'dark';
   /** Colour stops along the bar (default 12). */
   steps?: number;
 }
@@ -225,8 +227,13 @@ export function legendFor(kind: ColourKind, values: ArrayLike<number>, options: 
   // the input in ink units when the normalisation is known: "none" is then ink 0, not the number 0
   const n = kind === 'input' ? options.normalization : undefined;
   // (ink 0 normalised, as the float32 input holds it)
-  const none = n ? Math.fround(-n.mean / n.std) : 0;
-  const shown = (v: number) => (n ? Math.round((v * n.std + n.mean) / n.scale) + 0 : v); // + 0: never −0
+  const dark = options.ink === 'dark';
+  const none = n ? Math.fround(((dark ? 255 * n.scale : 0) - n.mean) / n.std) : 0;
+  const shown = (v: number) => {
+    if (!n) return v;
+    const p = Math.round((v * n.std + n.mean) / n.scale);
+    return (dark ? 255 - p : p) + 0; // + 0: never −0
+  };
   const fmt = (v: number) => (n ? String(shown(v)) : formatNumber(v));
 
   const from = Math.min(d.min, none);
@@ -263,11 +270,13 @@ export function legendFor(kind: ColourKind, values: ArrayLike<number>, options: 
         : 'input: grey none → red most ink'
       : kind === 'softmax'
         ? 'probability: grey 0 → red 1'
-        : kind === 'saliency'
-          ? 'how much each pixel mattered: grey none → red most'
-          : d.scale === 'diverging'
-            ? 'blue below 0 · grey 0 · red above 0'
-            : 'grey 0 → red strongest';
+        : kind === 'logsoftmax'
+          ? 'log-probability: grey lowest → red highest (0 = certain)'
+          : kind === 'saliency'
+            ? 'how much each pixel mattered: grey none → red most'
+            : d.scale === 'diverging'
+              ? 'blue below 0 · grey 0 · red above 0'
+              : 'grey 0 → red strongest';
   const aligned = ticks.map((t): LegendTick => ({
     ...t,
     align: t.offset < 0.1 ? 'start' : t.offset > 0.9 ? 'end' : 'center',
