@@ -1,6 +1,7 @@
 // The hosted deployment as the README's "Deploy" section describes it, on loopback: the root Caddyfile
-// validated by Caddy itself, then Caddy in front of two server processes sharing one real Postgres
-// database. Pages, the API and the WebSocket go through Caddy; when one server stops, the site stays up.
+// validated by Caddy itself, then Caddy in front of two compiled server processes (`node dist/main.js`)
+// sharing one real Postgres database. Pages, the API and the WebSocket go through Caddy; when one server
+// stops, the site stays up. (scale-out.test.ts runs three and kills one.)
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -10,7 +11,8 @@ import knex from 'knex';
 import WebSocket from 'ws';
 import { decodeServerFrame, encodeInferRequest, Encoding, type ServerMessage } from 'cnn-visualizer/protocol';
 import { loadMnist } from '../../../model/src/mnist.ts';
-import { REPO, startServer, type RunningServer } from './helpers/server.ts';
+import { spawnServer } from '../../server/test/server-process.ts';
+import { REPO, type RunningServer } from './helpers/server.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = `cnn_deploy_${process.pid}`;
@@ -71,8 +73,8 @@ before(async () => {
   // request logs (LOG_LEVEL=info) tell which upstream served a request
   const env = { DATABASE_URL: dbUrl(), TRUST_PROXY: 'loopback', LOG_LEVEL: 'info' };
   // one after the other: the first applies the migrations
-  servers.push(await startServer(env));
-  servers.push(await startServer(env));
+  servers.push(await spawnServer(env, { compiled: true }));
+  servers.push(await spawnServer(env, { compiled: true }));
   const port = await freePort();
   site = `http://127.0.0.1:${port}`;
   caddy = spawn('caddy', ['run', '--config', join(REPO, 'Caddyfile'), '--adapter', 'caddyfile'], {
@@ -168,7 +170,8 @@ describe('through Caddy, with two server upstreams', () => {
       });
       if (r.status === 429) limited++;
     }
-    // one submission above, then a burst of 5: Caddy replaces the spoofed header with the real address
+    // one submission above, then a burst of 5 shared by both processes: Caddy replaces the spoofed
+    // header with the real address
     assert.ok(limited >= 2, `${limited} of 8 submissions were refused`);
   });
 
