@@ -6,6 +6,7 @@
 // Run with tsx (it imports TypeScript): node --conditions=source --import tsx bench/saliency.bench.mjs
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { batchPredictor, occlusionSaliency } from '../src/explain/saliency.ts';
@@ -97,7 +98,7 @@ backend.dispose();
 await proc.stop();
 
 console.log(
-  `\nOcclusion saliency per drawing, ${N} MNIST test digits (ms; variants = occluded copies classified)`,
+  `\nOcclusion saliency per drawing, ${N} MNIST test digits (ms; variants = occluded copies classified; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
 );
 console.log('| where | patches | variants | median | p90 | max |\n|---|---|---:|---:|---:|---:|');
 for (const r of rows) console.log(r);
