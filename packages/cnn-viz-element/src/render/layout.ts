@@ -2,18 +2,29 @@
  * Where every cube goes, computed from the model's layer list alone (no Babylon here).
  *
  * Layers stand left to right along x in the plane z = 0, in the model's order, one cube per activation
- * (so the picture has exactly as many cubes as the network has activations). A feature-map layer
- * (C×H×W) tiles its C maps in a near-square grid; a vector layer (N) wraps into columns of at most
- * `VECTOR_COLUMN` cubes; a layer of ≤ 10 units is one column of larger cubes (the outputs, labelled).
+ * (so the picture has exactly as many cubes as the network has activations). Every layer is a column
+ * about as tall as the largest one: a feature-map layer (C×H×W) tiles its C maps in a tall grid, with
+ * bigger cubes when its maps are smaller; a vector layer (N) wraps into columns as tall as the
+ * network; a layer of ≤ 10 units is one column of big cubes (the outputs, labelled).
  * Cubes rise out of the plane (towards +z) with the strength of their activation.
  */
 import type { LayerDescription } from '../model/description.js';
 
+/** Distance between neighbouring cubes of the largest layer; smaller layers get bigger cubes. */
 export const SPACING = 1;
-const MAP_GAP = 2;
-const LAYER_GAP = 9;
-const VECTOR_COLUMN = 12;
-const OUTPUT_SPACING = 2.6;
+/** A cube's edge as a fraction of its layer's spacing (the rest is the gap that separates cubes). */
+const CUBE_FILL = 0.9;
+/** Gap between the maps of one layer, in that layer's spacings. */
+const MAP_GAP = 1.5;
+const LAYER_GAP = 4;
+/** Grid shapes tried for the layers' maps: how many times taller than wide each grid should be. */
+const GRID_ASPECTS = [0.6, 1, 1.5, 2, 3, 4, 6];
+/** Smaller layers are drawn with bigger cubes, up to this spacing, so each fills the height. */
+const MAX_SPACING = 2.5;
+/** Vector layers: spacing of their cubes (they wrap into columns as tall as the network). */
+const VECTOR_SPACING = 1.5;
+/** Layers of ≤ 10 units (the outputs): one labelled column of big cubes, at most this spacing. */
+const MAX_OUTPUT_SPACING = 6;
 
 export interface CellAddress {
   channel: number;
@@ -31,6 +42,8 @@ export interface LayerLayout {
   count: number;
   /** Cube centres in the z = 0 plane: x, y per cube. */
   xy: Float32Array;
+  /** Distance between neighbouring cube centres in this layer. */
+  spacing: number;
   /** Edge length of this layer's cubes. */
   cube: number;
   /** Bounding box in the plane. */
@@ -57,53 +70,114 @@ export interface NetworkLayout {
   total: number;
 }
 
-export function layoutNetwork(layers: readonly LayerDescription[]): NetworkLayout {
+const isMapShape = (shape: readonly number[]) => shape.length === 3 && shape[1] > 1 && shape[2] > 1;
+
+/** Columns of a layer's grid of maps: the grid closest to `aspect` (height / width). */
+function gridColumns(c: number, h: number, w: number, aspect: number): number {
+  let best = 1;
+  let bestScore = Infinity;
+  for (let cols = 1; cols <= c; cols++) {
+    const rows = Math.ceil(c / cols);
+    const height = rows * h + (rows - 1) * MAP_GAP;
+    const width = cols * w + (cols - 1) * MAP_GAP;
+    const score = Math.abs(Math.log(height / width / aspect));
+    if (score < bestScore) {
+      best = cols;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+export interface LayoutOptions {
+  /** Width / height of the stage the network should fill (the oblique view narrows it a little). */
+  aspect?: number;
+}
+
+/**
+ * Lays the network out as a row of columns of equal height, shaped to fill a stage of the given
+ * aspect ratio: each layer's maps are tiled in a grid, layers smaller than the largest get
+ * proportionally bigger cubes (a pooled map is drawn as large as the map it summarises), and the
+ * grids' shape is chosen so the whole network's proportions come closest to the stage's.
+ */
+export function layoutNetwork(
+  layers: readonly LayerDescription[],
+  options: LayoutOptions = {},
+): NetworkLayout {
+  const want = (options.aspect ?? 1.9) * 1.15;
+  let best: NetworkLayout | undefined;
+  let bestScore = Infinity;
+  for (const gridAspect of GRID_ASPECTS) {
+    const layout = layoutWith(layers, gridAspect);
+    const score = Math.abs(Math.log((layout.maxX - layout.minX) / (layout.maxY - layout.minY) / want));
+    if (score < bestScore - 1e-9) {
+      best = layout;
+      bestScore = score;
+    }
+  }
+  return best!;
+}
+
+function layoutWith(layers: readonly LayerDescription[], gridAspect: number): NetworkLayout {
+  // the tallest layer at unit spacing sets the height every layer fills
+  const natural = layers.map((l) => {
+    if (!isMapShape(l.shape)) return 0;
+    const [c, h, w] = l.shape;
+    const cols = gridColumns(c, h, w, gridAspect);
+    const rows = Math.ceil(c / cols);
+    return rows * h + (rows - 1) * MAP_GAP;
+  });
+  const target = Math.max(24, ...natural);
   const out: LayerLayout[] = [];
   let x = 0;
   let total = 0;
   layers.forEach((l, index) => {
     const count = l.shape.reduce((a, b) => a * b, 1);
-    const isMap = l.shape.length === 3 && l.shape[1] > 1 && l.shape[2] > 1;
+    const isMap = isMapShape(l.shape);
     const xy = new Float32Array(count * 2);
     let width: number;
     let height: number;
-    let cube = SPACING * 0.86;
+    let spacing: number;
     const labelled = !isMap && count <= 10;
     if (isMap) {
       const [c, h, w] = l.shape;
-      const cols = Math.ceil(Math.sqrt(c));
+      const cols = gridColumns(c, h, w, gridAspect);
       const rows = Math.ceil(c / cols);
-      width = cols * w * SPACING + (cols - 1) * MAP_GAP;
-      height = rows * h * SPACING + (rows - 1) * MAP_GAP;
+      spacing = Math.max(SPACING, Math.min(MAX_SPACING, target / natural[index]));
+      const gap = MAP_GAP * spacing;
+      width = cols * w * spacing + (cols - 1) * gap;
+      height = rows * h * spacing + (rows - 1) * gap;
       for (let ch = 0; ch < c; ch++) {
         const gx = ch % cols;
         const gy = Math.floor(ch / cols);
-        const ox = x + gx * (w * SPACING + MAP_GAP) + SPACING / 2;
-        const oy = height / 2 - gy * (h * SPACING + MAP_GAP) - SPACING / 2;
+        const ox = x + gx * (w * spacing + gap) + spacing / 2;
+        const oy = height / 2 - gy * (h * spacing + gap) - spacing / 2;
         for (let r = 0; r < h; r++) {
           for (let q = 0; q < w; q++) {
             const i = (ch * h + r) * w + q;
-            xy[2 * i] = ox + q * SPACING;
-            xy[2 * i + 1] = oy - r * SPACING;
+            xy[2 * i] = ox + q * spacing;
+            xy[2 * i + 1] = oy - r * spacing;
           }
         }
       }
     } else if (labelled) {
-      cube = SPACING * 1.8;
-      width = OUTPUT_SPACING;
-      height = count * OUTPUT_SPACING;
+      spacing = Math.min(MAX_OUTPUT_SPACING, target / count);
+      width = spacing;
+      height = count * spacing;
       for (let i = 0; i < count; i++) {
-        xy[2 * i] = x + OUTPUT_SPACING / 2;
-        xy[2 * i + 1] = height / 2 - (i + 0.5) * OUTPUT_SPACING;
+        xy[2 * i] = x + spacing / 2;
+        xy[2 * i + 1] = height / 2 - (i + 0.5) * spacing;
       }
     } else {
-      const rows = Math.min(VECTOR_COLUMN, count);
+      spacing = VECTOR_SPACING;
+      const rows = Math.min(count, Math.max(1, Math.floor(target / spacing)));
       const cols = Math.ceil(count / rows);
-      width = cols * SPACING;
-      height = rows * SPACING;
+      const used = Math.ceil(count / cols); // balance the columns
+      width = cols * spacing;
+      height = used * spacing;
       for (let i = 0; i < count; i++) {
-        xy[2 * i] = x + Math.floor(i / rows) * SPACING + SPACING / 2;
-        xy[2 * i + 1] = height / 2 - (i % rows) * SPACING - SPACING / 2;
+        xy[2 * i] = x + Math.floor(i / used) * spacing + spacing / 2;
+        xy[2 * i + 1] = height / 2 - (i % used) * spacing - spacing / 2;
       }
     }
     const [channels, h, w] = isMap ? l.shape : [1, count, 1];
@@ -114,7 +188,8 @@ export function layoutNetwork(layers: readonly LayerDescription[]): NetworkLayou
       index,
       count,
       xy,
-      cube,
+      spacing,
+      cube: spacing * (labelled ? 0.7 : CUBE_FILL),
       minX: x,
       maxX: x + width,
       minY: -height / 2,
@@ -146,7 +221,7 @@ export function cubeAt(
 ): { layer: LayerLayout; index: number } | null {
   for (const layer of layout.layers) {
     if (x < layer.minX - 1 || x > layer.maxX + 1 || y < layer.minY - 1 || y > layer.maxY + 1) continue;
-    const half = layer.labelled ? layer.cube / 2 + 0.3 : SPACING / 2;
+    const half = layer.spacing / 2;
     for (let i = 0; i < layer.count; i++) {
       if (Math.abs(layer.xy[2 * i] - x) <= half && Math.abs(layer.xy[2 * i + 1] - y) <= half)
         return { layer, index: i };

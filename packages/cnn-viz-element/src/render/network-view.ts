@@ -55,7 +55,7 @@ export interface CameraGoal {
 }
 
 const HIGHLIGHT_CAPACITY = 2048;
-const DEFAULT_ALPHA = -Math.PI / 2 - 0.42;
+const DEFAULT_ALPHA = -Math.PI / 2 - 0.3;
 const DEFAULT_BETA = Math.PI / 2 - 0.3;
 
 export class NetworkView {
@@ -92,7 +92,10 @@ export class NetworkView {
     readonly model: ModelDescription,
     private readonly options: NetworkViewOptions,
   ) {
-    this.layout = layoutNetwork(model.layers);
+    this.layout = layoutNetwork(model.layers, {
+      aspect:
+        canvas.clientWidth && canvas.clientHeight ? canvas.clientWidth / canvas.clientHeight : undefined,
+    });
     this.palette = PALETTES[options.theme];
     this.engine = new Engine(canvas, true, {
       loseContextOnDispose: true,
@@ -257,27 +260,12 @@ export class NetworkView {
     const maxX = Math.max(...layers.map((l) => l.maxX));
     const minY = Math.min(...layers.map((l) => l.minY));
     const maxY = Math.max(...layers.map((l) => l.maxY));
-    const w = maxX - minX;
-    const h = maxY - minY;
     const aspect = this.engine.getAspectRatio(this.camera) || 1.6;
-    const fov = this.camera.fov;
-    // seen turned by `yaw`, the nearer half of the row of layers comes closer and looks wider: the
-    // distance must fit that half (plus a margin for the labels), not only a frontal view
     const alpha = goal.alpha ?? DEFAULT_ALPHA;
     const beta = goal.beta ?? DEFAULT_BETA;
-    const yaw = Math.abs(alpha + Math.PI / 2);
-    const tanH = Math.tan(fov / 2) * aspect;
-    const fitW = ((w / 2) * Math.cos(yaw)) / tanH + (w / 2) * Math.sin(yaw);
-    const fitH = h / 2 / Math.tan(fov / 2);
-    const fit = Math.max(fitW, fitH) * 1.15;
-    const to = Float64Array.of(
-      (minX + maxX) / 2,
-      (minY + maxY) / 2,
-      0,
-      alpha,
-      beta,
-      Math.max(12, fit * (goal.zoom ?? 1)),
-    );
+    const target = new Vector3((minX + maxX) / 2, (minY + maxY) / 2, 0);
+    const fit = this.fitRadius({ minX, maxX, minY, maxY }, target, alpha, beta, aspect);
+    const to = Float64Array.of(target.x, target.y, 0, alpha, beta, Math.max(6, fit * (goal.zoom ?? 1)));
     const c = this.camera;
     const from = Float64Array.of(c.target.x, c.target.y, c.target.z, c.alpha, c.beta, c.radius);
     if (this.options.reducedMotion || ms <= 0) {
@@ -403,6 +391,8 @@ export class NetworkView {
     if (this.disposed) return;
     this.disposed = true;
     this.stop();
+    this.canvas.removeEventListener('wheel', this.onWheel);
+    this.canvas.removeEventListener('keydown', this.onKey);
     this.scene.dispose();
     this.engine.dispose();
   }
@@ -423,7 +413,7 @@ export class NetworkView {
     camera.minZ = 0.5;
     camera.maxZ = span * 6;
     camera.lowerRadiusLimit = 6;
-    camera.upperRadiusLimit = span * 1.6;
+    camera.upperRadiusLimit = span * 4;
     camera.lowerBetaLimit = 0.25;
     camera.upperBetaLimit = Math.PI - 0.25;
     camera.wheelDeltaPercentage = 0.01;
@@ -436,9 +426,24 @@ export class NetworkView {
     camera.keysLeft = [37];
     camera.keysRight = [39];
     camera.attachControl(true);
+    // the wheel scrolls the host page; ctrl/⌘ + wheel (and a trackpad's pinch, which browsers send
+    // as ctrl + wheel) zooms, as embedded maps do
+    camera.inputs.removeByType('ArcRotateCameraMouseWheelInput');
+    this.canvas.addEventListener('wheel', this.onWheel, { passive: false });
     this.canvas.addEventListener('keydown', this.onKey);
     return camera;
   }
+
+  private onWheel = (e: WheelEvent) => {
+    if (!e.ctrlKey && !e.metaKey) return; // the page scrolls as usual
+    e.preventDefault();
+    const c = this.camera;
+    const lines = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
+    const factor = Math.exp(Math.max(-1, Math.min(1, (e.deltaY * lines) / 300)));
+    c.radius = Math.max(c.lowerRadiusLimit ?? 1, Math.min(c.upperRadiusLimit ?? 1e4, c.radius * factor));
+    this.overview = false;
+    if (!this.running) this.renderOnce();
+  };
 
   private onKey = (e: KeyboardEvent) => {
     if (e.key === '+' || e.key === '=')
@@ -449,6 +454,54 @@ export class NetworkView {
     else return;
     if (!this.running) this.renderOnce();
   };
+
+  private readonly fitView = new Matrix();
+  private readonly fitProjection = new Matrix();
+  private readonly fitTransform = new Matrix();
+  private readonly fitPoint = new Vector3();
+
+  /**
+   * The smallest camera distance at which a box of the plane (with the cubes' relief) is seen whole
+   * from these angles, for this aspect ratio: every corner projected inside the view, with room for
+   * the labels above the layers. Found by bisection on the real projection, so it holds for any
+   * aspect (a phone's portrait stage too) and any angle.
+   */
+  private fitRadius(
+    box: { minX: number; maxX: number; minY: number; maxY: number },
+    target: Vector3,
+    alpha: number,
+    beta: number,
+    aspect: number,
+  ): number {
+    const eye = new Vector3();
+    const corners: Vector3[] = [];
+    for (const x of [box.minX, box.maxX])
+      for (const y of [box.minY, box.maxY + 3]) for (const z of [-6, 0.5]) corners.push(new Vector3(x, y, z));
+    const fits = (r: number) => {
+      eye.set(
+        target.x + r * Math.cos(alpha) * Math.sin(beta),
+        target.y + r * Math.cos(beta),
+        target.z + r * Math.sin(alpha) * Math.sin(beta),
+      );
+      Matrix.LookAtLHToRef(eye, target, Vector3.UpReadOnly, this.fitView);
+      Matrix.PerspectiveFovLHToRef(this.camera.fov, aspect, 0.1, r * 10, this.fitProjection);
+      this.fitView.multiplyToRef(this.fitProjection, this.fitTransform);
+      for (const c of corners) {
+        Vector3.TransformCoordinatesToRef(c, this.fitTransform, this.fitPoint);
+        if (Math.abs(this.fitPoint.x) > 0.96 || Math.abs(this.fitPoint.y) > 0.94 || this.fitPoint.z <= 0)
+          return false;
+      }
+      return true;
+    };
+    let lo = 1;
+    let hi = 16 * Math.max(box.maxX - box.minX, box.maxY - box.minY, 10);
+    for (let i = 0; i < 40; i++) {
+      const mid = (lo + hi) / 2;
+      if (fits(mid)) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  }
 
   private applyCamera(v: Float64Array) {
     const c = this.camera;

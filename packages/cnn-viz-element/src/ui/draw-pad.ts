@@ -26,7 +26,7 @@ export class CnnDrawPad extends LitElement {
       height: 100%;
       border-radius: var(--cnn-radius, 12px);
       background: var(--cnn-pad-background, #fff);
-      box-shadow: inset 0 0 0 1.5px var(--cnn-pad-border, #cbd5e1);
+      box-shadow: inset 0 0 0 2px var(--cnn-pad-border, #94a3b8);
       touch-action: none;
       cursor: crosshair;
     }

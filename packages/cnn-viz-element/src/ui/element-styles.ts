@@ -45,19 +45,6 @@ export const elementStyles = css`
   .layout.network-only {
     grid-template-columns: minmax(0, 1fr);
   }
-  @container (max-width: 620px) {
-    .layout {
-      grid-template-columns: minmax(0, 1fr);
-    }
-    .input {
-      max-width: 420px;
-      width: 100%;
-      justify-self: center;
-    }
-    .stage-wrap {
-      height: var(--cnn-stage-height, 340px);
-    }
-  }
   section {
     display: flex;
     flex-direction: column;
@@ -161,5 +148,33 @@ export const elementStyles = css`
     background: #fef2f2;
     color: #991b1b;
     border: 1px solid #fecaca;
+  }
+  /* narrow layouts last, so they win over the rules above */
+  @container (max-width: 620px) {
+    .layout {
+      grid-template-columns: minmax(0, 1fr);
+    }
+    /* the pad and the verdict side by side, so a reader sees the answer while drawing */
+    .input {
+      display: grid;
+      grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr);
+      gap: 10px 14px;
+      align-items: start;
+    }
+    .input > cnn-prediction-chart {
+      grid-column: 2;
+      grid-row: 1;
+    }
+    .input > .row {
+      grid-column: 1;
+    }
+    .input > cnn-sample-digits {
+      grid-column: 1 / -1;
+    }
+    .stage-wrap {
+      /* a phone's stage as wide as the screen and not much taller than the network it shows */
+      height: var(--cnn-stage-height, auto);
+      aspect-ratio: 4 / 3;
+    }
   }
 `;

@@ -23,8 +23,7 @@ export class CnnNarrationPanel extends LitElement {
       display: block;
     }
     .text {
-      min-height: 4.2em;
-      margin: 0 0 0.6em;
+      margin: 0.6em 0 0;
       line-height: 1.45;
     }
     h3 {
@@ -86,10 +85,6 @@ export class CnnNarrationPanel extends LitElement {
       emitInternal(this, 'cnn-tour-command', { command, value });
     const last = s.index >= s.count - 1;
     return html`
-      <div class="text" part="narration-text" aria-live="polite">
-        <h3>${s.title}<span class="step">${s.index + 1}/${s.count}</span></h3>
-        <div>${s.text}</div>
-      </div>
       <div class="controls" part="narration-controls" role="group" aria-label="Tour of the network">
         <button type="button" @click=${cmd('prev')} ?disabled=${s.index === 0}>‹ Back</button>
         <button type="button" class="primary" @click=${cmd(s.playing ? 'pause' : 'play')}>
@@ -105,6 +100,10 @@ export class CnnNarrationPanel extends LitElement {
             ${SPEEDS.map((v) => html`<option value=${v} ?selected=${v === s.speed}>${v}×</option>`)}
           </select>
         </label>
+      </div>
+      <div class="text" part="narration-text" aria-live="polite">
+        <h3>${s.title}<span class="step">${s.index + 1}/${s.count}</span></h3>
+        <div>${s.text}</div>
       </div>
     `;
   }
