@@ -256,3 +256,24 @@ test('a clear error for an unknown layer or an index outside the layer', () => {
   assert.throws(() => explain(model, weights, acts, 'fc1', 120), /fc1 has 120 numbers/);
   assert.throws(() => explain(model, new Map(), acts, 'fc1', 1), /no tensor "fc1.weight"/);
 });
+
+test('with the page’s own ONNX reader (cnn-visualizer/onnx), the explanations are the same numbers', async () => {
+  const { loadOnnx } = await import('../src/onnx/index.ts');
+  const read = await loadOnnx(onnxBytes, { normalization: model.input.normalization });
+  const { acts } = digits[2];
+  for (const l of model.layers) {
+    const mine = read.description.layers.find((d) => d.name === l.name);
+    assert.ok(mine, `the reader derives ${l.name}`);
+    for (const index of sample(
+      l.shape.reduce((a, b) => a * b, 1),
+      4,
+    )) {
+      const a = explain(model, weights, acts, l.name, index);
+      const b = explain(read.description, read.weights, acts, l.name, index);
+      assert.equal(b.value, a.value);
+      assert.deepEqual(b.inputs, a.inputs, `${l.name}[${index}]`);
+      assert.deepEqual(b.weights, a.weights, `${l.name}[${index}]`);
+      assert.equal(b.bias, a.bias);
+    }
+  }
+});
