@@ -1,36 +1,21 @@
 /** The gallery API as the site uses it: typed calls, and errors carrying the server's own message. */
+import type {
+  Drawing,
+  DrawingDetail,
+  ListQuery as ServerListQuery,
+  Page as ServerPage,
+  Reported,
+  Stats,
+  SubmissionInput,
+  Verdict,
+} from '../../../server/src/gallery/schemas.ts';
 
-export interface Drawing {
-  id: number;
-  label: number;
-  prediction: number;
-  confidence: number;
-  misclassified: boolean;
-  createdAt: string;
-  imageUrl: string;
-}
+// The shapes are the server's own (zod schemas in packages/server/src/gallery/schemas.ts): one definition
+// for both sides, so a change to an answer breaks this build instead of the page.
+export type { Drawing, Stats, Verdict } from '../../../server/src/gallery/schemas.ts';
 
-export interface Page {
-  items: Drawing[];
-  nextCursor: string | null;
-}
-
-export interface Verdict {
-  id: number;
-  prediction: number;
-  confidence: number;
-  misclassified: boolean;
-}
-
-export interface Stats {
-  total: number;
-  correct: number;
-  misclassified: number;
-  accuracy: number | null;
-  perLabel: { label: number; total: number; correct: number; accuracy: number | null }[];
-  /** rows: the digit meant; columns: the network's prediction */
-  confusion: number[][];
-}
+/** A page of the gallery. The cursor is an opaque token to the site (the server's is an id). */
+export type Page = Omit<ServerPage, 'nextCursor'> & { nextCursor: string | null };
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -61,32 +46,34 @@ export interface ListQuery {
   misclassified?: boolean;
 }
 
-export function listDrawings(q: ListQuery = {}): Promise<Page> {
-  const p = new URLSearchParams();
-  if (q.limit) p.set('limit', String(q.limit));
-  if (q.cursor) p.set('cursor', q.cursor);
-  if (q.label !== undefined && q.label !== null) p.set('label', String(q.label));
-  if (q.misclassified) p.set('misclassified', 'true');
-  return call<Page>(`/api/gallery?${p}`);
+export async function listDrawings(q: ListQuery = {}): Promise<Page> {
+  const query: ServerListQuery = {};
+  if (q.limit) query.limit = String(q.limit);
+  if (q.cursor) query.cursor = q.cursor;
+  if (q.label !== undefined && q.label !== null) query.label = String(q.label);
+  if (q.misclassified) query.misclassified = 'true';
+  const page = await call<ServerPage>(`/api/gallery?${new URLSearchParams(query as Record<string, string>)}`);
+  return { ...page, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) };
 }
 
 /** A drawing's 784 pixels (28×28, 255 = ink). */
 export async function drawingPixels(id: number): Promise<Uint8Array> {
-  const d = await call<{ pixels: string }>(`/api/gallery/${id}`);
+  const d = await call<DrawingDetail>(`/api/gallery/${id}`);
   return Uint8Array.from(atob(d.pixels), (c) => c.charCodeAt(0));
 }
 
 export function submitDrawing(pixels: Uint8Array, label: number): Promise<Verdict> {
   let binary = '';
   for (const b of pixels) binary += String.fromCharCode(b);
+  const body: SubmissionInput = { pixels: btoa(binary), label };
   return call<Verdict>('/api/gallery', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ pixels: btoa(binary), label }),
+    body: JSON.stringify(body),
   });
 }
 
-export function reportDrawing(id: number): Promise<{ reported: boolean }> {
+export function reportDrawing(id: number): Promise<Reported> {
   return call('/api/gallery/' + id + '/report', { method: 'POST' });
 }
 
