@@ -1,4 +1,5 @@
-import type { ModelDescription } from '../model/description.js';
+import { layerSize, type ModelDescription } from '../model/description.js';
+import type { Weights } from '../model/tensor.js';
 import { normalize } from '../model/preprocess.js';
 import type { Activations, InferenceBackend } from './activations.js';
 import { assembleActivations } from './assemble.js';
@@ -22,6 +23,8 @@ export class LocalOnnxBackend implements InferenceBackend {
   private session?: Promise<{ ort: Ort; session: import('onnxruntime-web/wasm').InferenceSession }>;
   private readonly input = new Float32Array(28 * 28);
   private queue: Promise<unknown> = Promise.resolve();
+  private bytes?: Uint8Array;
+  private weightsRead?: Promise<Weights>;
 
   constructor(
     private readonly model: ModelDescription,
@@ -45,8 +48,26 @@ export class LocalOnnxBackend implements InferenceBackend {
       ? Math.min(4, navigator.hardwareConcurrency || 1)
       : 1;
     const bytes = await fetchWithProgress(this.options.modelUrl, this.options.onProgress);
+    this.bytes = bytes;
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
     return { ort, session };
+  }
+
+  /**
+   * The model's learnt tensors, read from the ONNX file this backend already downloaded (no second
+   * fetch): what `explain()` of `cnn-visualizer/explain` computes with. The ONNX reader loads lazily.
+   */
+  weights(): Promise<Weights> {
+    this.weightsRead ??= (async () => {
+      this.session ??= this.open();
+      await this.session;
+      const { decodeOnnx, readWeights } = await import('../onnx/index.js');
+      return readWeights(await decodeOnnx(this.bytes!));
+    })().catch((e) => {
+      this.weightsRead = undefined; // try again next time
+      throw e;
+    });
+    return this.weightsRead;
   }
 
   infer(pixels: Uint8Array): Promise<Activations> {
@@ -71,7 +92,7 @@ export class LocalOnnxBackend implements InferenceBackend {
     if (!batch.length) return [];
     this.session ??= this.open();
     const { ort, session } = await this.session;
-    const size = this.input.length;
+    const size = layerSize(this.model.input);
     const input = new Float32Array(batch.length * size);
     const { normalization } = this.model.input;
     batch.forEach((pixels, k) => normalize(pixels, normalization, input.subarray(k * size, (k + 1) * size)));
