@@ -170,6 +170,43 @@ export function colorize(
   return d;
 }
 
+/** A colour as CSS hex, `#rrggbb`. */
+export const cssHex = (c: readonly number[]): string =>
+  '#' +
+  c
+    .map((v) =>
+      Math.round(v * 255)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('');
+
+/**
+ * The palette's meanings as CSS colours, for the parts of the page that speak the same language as
+ * the cubes (the probability bars, swatches in the narration, the legend): `strongest` is the
+ * sequential scale's top (the winning probability, full ink), `negative` the diverging scale's bottom.
+ */
+export function paletteCss(theme: 'light' | 'dark'): {
+  zero: string;
+  weak: string;
+  strongest: string;
+  negative: string;
+  ghost: string;
+  highlight: string;
+  background: string;
+} {
+  const p = PALETTES[theme];
+  return {
+    zero: cssHex(p.neutral),
+    weak: cssHex(p.warm[0]),
+    strongest: cssHex(p.warm[2]),
+    negative: cssHex(p.cool[2]),
+    ghost: cssHex(p.ghost),
+    highlight: cssHex(p.highlight),
+    background: cssHex(p.background),
+  };
+}
+
 // ── legend ─────────────────────────────────────────────────────────────────────────────────────
 
 export interface LegendTick {
