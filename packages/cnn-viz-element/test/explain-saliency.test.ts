@@ -110,4 +110,8 @@ test('a blank drawing has no saliency; another class can be asked for; any backe
   assert.equal(calls, seven.variants + 1);
   for (let i = 0; i < 784; i++) assert.ok(Math.abs(same.map[i] - seven.map[i]) <= 1e-3 * (1 + seven.map[i]));
   await assert.rejects(saliency(new Uint8Array(10), predictBatch), /28×28/);
+  const stop = new AbortController();
+  const stale = saliency(pixels, predictBatch, { batchSize: 8, signal: stop.signal });
+  stop.abort(new Error('the reader drew on'));
+  await assert.rejects(stale, /the reader drew on/);
 });

@@ -20,6 +20,8 @@ export interface SaliencyOptions {
   classIndex?: number;
   /** At most this many drawings per `predictBatch` call. Default 512. */
   batchSize?: number;
+  /** Stops between batches (the reader drew on): the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface SaliencyResult {
@@ -89,8 +91,11 @@ export async function occlusionSaliency(
   }
 
   const probs: Float32Array[] = [];
-  for (let i = 0; i < variants.length; i += batchSize)
+  for (let i = 0; i < variants.length; i += batchSize) {
+    options.signal?.throwIfAborted();
     probs.push(...(await predictBatch(variants.slice(i, i + batchSize))));
+  }
+  options.signal?.throwIfAborted();
 
   const base = probs[0];
   let classIndex = options.classIndex ?? 0;
