@@ -107,9 +107,11 @@ const wsUrl = url.replace(/^http/, 'ws') + '/ws';
 /** A reader's address: 127.1.x.y (the whole of 127/8 is this machine's loopback). */
 const address = (net: number, k: number) => `127.${net}.${(k >> 8) & 255}.${(k & 255) + 1}`;
 
+/** HTTP answers by status (0: no answer within 10 s, or the connection failed). */
+const httpStatuses: Record<string, number> = {};
 /** An HTTP request from `localAddress`; resolves with the status once the body is read. */
 function call(method: string, path: string, localAddress: string, body?: string): Promise<number> {
-  return new Promise((resolve) => {
+  return new Promise<number>((resolve) => {
     const req = request(
       url + path,
       {
@@ -123,8 +125,13 @@ function call(method: string, path: string, localAddress: string, body?: string)
         res.on('end', () => resolve(res.statusCode ?? 0));
       },
     );
+    req.setTimeout(10_000, () => req.destroy());
     req.on('error', () => resolve(0));
     req.end(body);
+  }).then((status) => {
+    const key = `${method} ${path.split('?')[0]} ${status}`;
+    httpStatuses[key] = (httpStatuses[key] ?? 0) + 1;
+    return status;
   });
 }
 
@@ -305,5 +312,6 @@ console.log(`| page and API reads (200) / failed | ${httpStats.pages} / ${httpSt
 console.log(
   `| abusive reader: accepted / refused with 429 | ${httpStats.abusive201} / ${httpStats.abusive429} |`,
 );
+console.error('HTTP answers:', JSON.stringify(httpStatuses));
 console.log(`| start → /readyz per process | ${servers.map((s) => s.startMs.toFixed(0)).join(', ')} ms |`);
 console.log(`| server memory (RSS) before → after, per process | ${mb(rssBefore)} → ${mb(rssAfter)} MB |`);

@@ -106,14 +106,12 @@ describe('two processes on one Postgres', () => {
         ws.once('error', reject);
       });
     // a process killed a moment ago left its counts, its lease still running: they count
-    await a
-      .db(CONNECTIONS_TABLE)
-      .insert({
-        instance: 'killed',
-        client_hash: client,
-        connections: MAX_SOCKETS,
-        expires_at: Date.now() + 60_000,
-      });
+    await a.db(CONNECTIONS_TABLE).insert({
+      instance: 'killed',
+      client_hash: client,
+      connections: MAX_SOCKETS,
+      expires_at: Date.now() + 60_000,
+    });
     await assert.rejects(open(), /429/);
     // its lease ran out: they do not
     await a

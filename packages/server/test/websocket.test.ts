@@ -12,6 +12,7 @@ import {
 import { WebSocket } from 'ws';
 import { ModelRunner } from '../src/inference/model-runner.ts';
 import { loadConfig } from '../src/config.ts';
+import { helloSchema } from '../src/ws/hello.ts';
 import { mnistDigits, startServer, type TestServer } from './helpers.ts';
 
 /** A client that collects decoded server messages. */
@@ -60,6 +61,7 @@ describe('WS /ws', () => {
     assert.equal(hello.type, 'hello');
     if (hello.type !== 'hello') return;
     assert.equal(hello.hello.model.version, reference.version);
+    assert.ok(helloSchema.safeParse(hello.hello).success, 'HELLO has the documented shape');
     assert.deepEqual(
       hello.hello.layers.map((l) => l.name),
       reference.description.layers.slice(1).map((l) => l.name),

@@ -3,10 +3,14 @@
  * compiled to WASM) persisted under DATA_DIR — so `npm start` needs no database and keeps its data.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
+
+// knex-pglite (and with it PGlite) is loaded only when the embedded database is used: a server on
+// Postgres neither starts slower nor holds more memory for it
+const require = createRequire(import.meta.url);
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../../migrations', import.meta.url));
 
@@ -33,6 +37,7 @@ export function connect(options: DbOptions): Db {
     });
   } else {
     if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true });
+    const ClientPgLite: unknown = require('knex-pglite');
     db = knexFactory({
       client: ClientPgLite as unknown as typeof knexFactory.Client,
       dialect: 'postgres',

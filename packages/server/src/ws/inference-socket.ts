@@ -23,6 +23,7 @@ import type { ModelRunner } from '../inference/model-runner.ts';
 import type { ConnectionCounts } from '../limits/connection-counts.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics, WsOutcome } from '../metrics.ts';
+import { checkedHello } from './hello.ts';
 
 /** A client that stops reading may not make us buffer more than this per connection. */
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
@@ -76,7 +77,7 @@ export function attachInferenceSocket(
       });
     },
   });
-  const hello: HelloInfo = {
+  const hello: HelloInfo = checkedHello({
     protocol: PROTOCOL_VERSION,
     model: { name: runner.description.name, version: runner.version },
     layers: runner.description.layers.slice(1).map((l) => ({ name: l.name, kind: l.kind, shape: l.shape })),
@@ -85,7 +86,7 @@ export function attachInferenceSocket(
       requestsPerSecond: limits.wsRequestsPerSecond,
       maxFrameBytes: limits.wsMaxPayload,
     },
-  };
+  });
   const helloFrame = encodeHello(hello);
   const alive = new WeakMap<WebSocket, boolean>();
 
