@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { defaultReporter } from '@web/test-runner';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
+import { onnxProtoAsEsm } from './test/helpers/onnx-proto-esm.mjs';
 
 /** Writes {passed, failed} to $WTR_SUMMARY_FILE so the root `npm test` can sum all suites. */
 function summaryFileReporter() {
@@ -37,6 +38,8 @@ export default {
   nodeResolve: { exportConditions: ['source', 'browser', 'import', 'default'] },
   rootDir: fileURLToPath(new URL('../..', import.meta.url)),
   plugins: [
+    // the lazy ONNX reader's protobuf code is CommonJS: served as one ES module
+    onnxProtoAsEsm(),
     esbuildPlugin({
       ts: true,
       target: 'es2022',

@@ -69,6 +69,31 @@ for (const [name, viewport] of [
   await page.waitForTimeout(Number(process.env.WAIT ?? 1500));
   const after = await page.evaluate(coverage);
   await page.screenshot({ path: `test-artifacts/look-${name}-digit.png`, fullPage: true });
+  if (process.env.HOVER) {
+    // point at a cube (fractions of the stage) and look at its explanation
+    const [fx, fy] = process.env.HOVER.split(',').map(Number);
+    const r = await page.evaluate(() => {
+      const c = document.querySelector('cnn-visualizer').shadowRoot.querySelector('canvas[part="stage"]');
+      const b = c.getBoundingClientRect();
+      return { x: b.left, y: b.top, w: b.width, h: b.height };
+    });
+    if (name === 'phone') await page.touchscreen.tap(r.x + fx * r.w, r.y + fy * r.h);
+    else await page.mouse.move(r.x + fx * r.w, r.y + fy * r.h, { steps: 3 });
+    await page
+      .waitForFunction(
+        () => document.querySelector('cnn-visualizer').shadowRoot.querySelector('[part="explanation"]'),
+        undefined,
+        { timeout: 15000 },
+      )
+      .catch(() => console.log(name, 'no explanation panel'));
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `test-artifacts/look-${name}-explain.png`, fullPage: true });
+  }
+  if (process.env.SALIENCY) {
+    await page.evaluate(() => (document.querySelector('cnn-visualizer').showSaliency = true));
+    await page.waitForTimeout(2000);
+    await page.screenshot({ path: `test-artifacts/look-${name}-saliency.png`, fullPage: true });
+  }
   console.log(
     `${name.padEnd(8)} stage coverage: ${(before * 100).toFixed(1)}% before drawing, ${(after * 100).toFixed(1)}% with a digit`,
     errors.length ? errors : '',

@@ -7,16 +7,22 @@ import { emit, type ActiveBackend } from './features/events.js';
 import { InputController, toInputBytes } from './features/input.js';
 import { InspectionController } from './features/inspection.js';
 import { LabelsController } from './features/labels.js';
+import { renderLegend } from './features/legend.js';
 import { LoadingController } from './features/loading.js';
+import { SaliencyController } from './features/saliency.js';
 import { StageController } from './features/stage.js';
 import { TourController, type TourCommand, type TourMode } from './features/tour.js';
 import { elementStyles } from './ui/element-styles.js';
+import type { Explanation } from './explain/types.js';
 import './ui/draw-pad.js';
+import type { CnnDrawPad } from './ui/draw-pad.js';
+import './ui/explanation-panel.js';
 import './ui/narration-panel.js';
 import './ui/prediction-chart.js';
 import './ui/sample-digits.js';
 
 export type { BackendName } from './features/backend.js';
+export type { Explanation } from './explain/types.js';
 export type {
   ActiveBackend,
   CnnEventMap,
@@ -67,7 +73,10 @@ const HERE = new URL('./', MODULE_URL);
  * @csspart samples - The row of sample digits.
  * @csspart progress - The loading bar.
  * @csspart error - The error message.
- * @csspart tooltip - What a hovered cube shows.
+ * @csspart explanation - How the hovered, tapped or keyboard-selected cube was computed.
+ * @csspart legend - The colour scale of the layer in focus, with its real numbers.
+ * @csspart draw-pad-overlay - What is drawn over the drawing (a traced receptive field, saliency).
+ * @csspart saliency-button - The button that shows which pixels mattered.
  * @csspart button - The clear button.
  *
  * @cssprop --cnn-background - Background of the element.
@@ -78,7 +87,8 @@ const HERE = new URL('./', MODULE_URL);
  * @cssprop --cnn-border - Border colour.
  * @cssprop --cnn-pad-background - Background of the draw pad.
  * @cssprop --cnn-pad-border - Border of the draw pad.
- * @cssprop --cnn-bar - Colour of the probability bars (the winner uses the accent).
+ * @cssprop --cnn-bar - Colour of the probability bars.
+ * @cssprop --cnn-winner - Colour of the winning class (its bar and digit), the strongest colour of the 3D view.
  * @cssprop --cnn-button-background - Background of the tour's buttons.
  * @cssprop --cnn-stage-background - Background around the 3D view.
  * @cssprop --cnn-radius - Corner radius.
@@ -100,6 +110,7 @@ export class CnnVisualizer extends LitElement {
     step: {},
     hide: {},
     digit: {},
+    showSaliency: { attribute: 'show-saliency', type: Boolean, reflect: true },
   };
 
   /**
@@ -142,6 +153,11 @@ export class CnnVisualizer extends LitElement {
   hide: string | null = null;
   /** `0`–`9`: classify one of the shipped MNIST test digits, as if the reader had picked it. Default: none. */
   digit: string | null = null;
+  /**
+   * Shows which pixels of the drawing drove the answer: they glow over the draw pad and colour the
+   * input layer (see `saliency()`). The reader toggles it with the button beside Clear. Default off.
+   */
+  showSaliency = false;
 
   private readonly stage = new StageController(
     this,
@@ -158,6 +174,7 @@ export class CnnVisualizer extends LitElement {
       this.stage.setActivations(null);
       this.tourFeature.onCleared();
       this.inspection.close();
+      this.saliencyFeature.clear();
       this.requestUpdate();
     },
     fail: (e) => this.loader.fail('inference', (e as Error).message, e),
@@ -168,7 +185,22 @@ export class CnnVisualizer extends LitElement {
     input: this.input,
     tour: this.tourFeature,
   });
-  private readonly inspection = new InspectionController(this, () => this.input.activations !== null);
+  private readonly inspection: InspectionController = new InspectionController(this, {
+    model: () => this.loader.model,
+    onnxUrl: () => this.onnxUrl(),
+    activations: () => this.input.activations,
+    focusLayer: () => this.tourFeature.focusLayer,
+    marksChanged: () => this.updateMarks(),
+  });
+  private readonly saliencyFeature: SaliencyController = new SaliencyController(this, {
+    backend: () => (this.loader.loaded ? this.backends.inference : undefined),
+    pixels: () => this.input.pixels,
+    view: () => this.stage.view,
+    inputLayer: () => this.loader.model?.layers[0].name,
+    marksChanged: () => this.updateMarks(),
+    fail: (e) =>
+      this.loader.fail('inference', `Could not compute which pixels mattered: ${(e as Error).message}`, e),
+  });
   private readonly labels = new LabelsController(this);
 
   constructor() {
@@ -177,6 +209,7 @@ export class CnnVisualizer extends LitElement {
       this.tourFeature.setView(view);
       this.inspection.setView(view);
       this.labels.setView(view);
+      if (view) this.saliencyFeature.refresh();
     });
   }
 
@@ -231,6 +264,40 @@ export class CnnVisualizer extends LitElement {
     if (name !== undefined && CnnVisualizer.RELOADING.has(name)) this.loader?.invalidate();
   }
 
+  /**
+   * How number `index` of layer `layer` was computed for the current drawing, from the model's own
+   * weights (read from its ONNX file on first use): `{ layer, index, value, operation, inputs:
+   * { layer, indices, values }, weights?, bias? }` and what the explanation panel draws. `index` is
+   * the flat index into the layer's activation (channel-major, as in `cnn-prediction`'s
+   * `activations`); `inputs` lists every input that contributes (a padded position contributes
+   * nothing and is left out); for conv and dense `value = Σ values·weights + bias`.
+   */
+  explain(layer: string, index: number): Promise<Explanation> {
+    return this.inspection.explain(layer, index);
+  }
+
+  /**
+   * Which pixels drove the answer: one value per input pixel (28×28), larger = that pixel mattered
+   * more for the predicted class. Occlusion saliency, computed with the current backend.
+   */
+  saliency(): Promise<Float32Array> {
+    return this.saliencyFeature.compute();
+  }
+
+  private onnxUrl(): string | undefined {
+    const model = this.loader.model;
+    return model ? new URL(model.onnx, new URL(this.modelUrl, document.baseURI)).href : undefined;
+  }
+
+  /** The draw pad's marks: the selected cube's receptive field, and the saliency glow. */
+  private updateMarks() {
+    const pad = this.renderRoot?.querySelector<CnnDrawPad>('cnn-draw-pad');
+    if (!pad) return;
+    const glow = this.saliencyFeature.glow;
+    const box = this.inspection.field;
+    pad.mark(glow || box ? this.input.frame : null, { glow, box });
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     const backendKeys = ['backend', 'serverUrl', 'encoding', 'wasmPath'] as const;
     if (this.loader.model && backendKeys.some((k) => changed.has(k) && changed.get(k) !== undefined))
@@ -241,6 +308,8 @@ export class CnnVisualizer extends LitElement {
     this.loader.recovered();
     this.stage.setActivations(acts);
     this.tourFeature.onResult();
+    this.inspection.refresh();
+    this.saliencyFeature.refresh();
     this.requestUpdate();
     emit(this, 'cnn-prediction', {
       prediction: acts.prediction,
@@ -255,7 +324,8 @@ export class CnnVisualizer extends LitElement {
   }
 
   override render() {
-    const t = this.inspection.picked;
+    const explanation = this.inspection.explanation;
+    const legendLayer = this.inspection.selected?.layer ?? this.tourFeature.focusLayer;
     const { status, progress, errorMessage } = this.loader;
     const narration = this.tourFeature.narration;
     const showInput = HIDEABLE.some((p) => p !== 'narration' && !this.isHidden(p));
@@ -270,12 +340,22 @@ export class CnnVisualizer extends LitElement {
                     ? nothing
                     : html`<cnn-draw-pad
                           part="draw-pad"
-                          exportparts="canvas: draw-pad-canvas"
+                          exportparts="canvas: draw-pad-canvas, overlay: draw-pad-overlay"
                           @cnn-draw-change=${this.input.onDraw}
                         ></cnn-draw-pad>
                         <div class="row">
                           <button part="button" type="button" class="clear" @click=${() => this.clear()}>
                             Clear
+                          </button>
+                          <button
+                            part="button saliency-button"
+                            type="button"
+                            class="clear"
+                            aria-pressed=${this.showSaliency ? 'true' : 'false'}
+                            title="Which pixels of your drawing drove the answer"
+                            @click=${() => (this.showSaliency = !this.showSaliency)}
+                          >
+                            What mattered?
                           </button>
                           <span class="backend" title="Where the network runs">${this.backendLabel()}</span>
                         </div>`
@@ -302,46 +382,56 @@ export class CnnVisualizer extends LitElement {
             : nothing
         }
         <section class="network">
-          <div class="stage-wrap">
-            ${keyed(
-              this.stage.canvasKey,
-              html`<canvas
-                class="stage"
-                part="stage"
-                tabindex="0"
-                aria-label="3D view of the network's layers. Arrow keys rotate, plus and minus zoom."
-                @pointermove=${this.inspection.onPointer}
-                @pointerdown=${this.inspection.onPointer}
-                @pointerleave=${this.inspection.close}
-                @wheel=${this.inspection.close}
-              ></canvas>`,
-            )}
-            <div class="labels" aria-hidden="true"></div>
+          <div class="stage-box">
+            <div class="stage-wrap" @keydown=${{ handleEvent: this.inspection.onKey, capture: true }}>
+              ${keyed(
+                this.stage.canvasKey,
+                html`<canvas
+                  class="stage"
+                  part="stage"
+                  tabindex="0"
+                  aria-label="3D view of the network's layers. Arrow keys rotate, plus and minus zoom; Enter explains a number, then arrow keys step through them, Page Up and Down change layer, Escape closes."
+                  @pointermove=${this.inspection.onPointer}
+                  @pointerdown=${this.inspection.onPointer}
+                  @pointerleave=${(e: PointerEvent) => e.pointerType === 'mouse' && this.inspection.close()}
+                  @wheel=${(e: WheelEvent) => {
+                    this.stage.onWheel(e);
+                    if (e.ctrlKey || e.metaKey) this.inspection.close();
+                  }}
+                ></canvas>`,
+              )}
+              <div class="labels" aria-hidden="true"></div>
+              ${renderLegend(this.loader.model, this.input.activations, legendLayer, this.theme)}
+              ${this.stage.zoomHint ? html`<div class="hint" role="status">${zoomHint()}</div>` : nothing}
+              <div class="visually-hidden" aria-live="polite">${this.inspection.announcement}</div>
+              ${
+                status === 'loading'
+                  ? html`<div
+                      class="progress"
+                      part="progress"
+                      role="progressbar"
+                      aria-label="Loading the network"
+                      aria-valuemin="0"
+                      aria-valuemax="100"
+                      aria-valuenow=${Math.round(progress * 100)}
+                    >
+                      <div style="width:${(progress * 100).toFixed(0)}%"></div>
+                    </div>`
+                  : nothing
+              }
+              ${status === 'error' ? html`<div class="error" part="error" role="alert">${errorMessage}</div>` : nothing}
+            </div>
             ${
-              t
-                ? html`<div class="tooltip" part="tooltip" style="left:${t.x + 14}px;top:${t.y + 14}px">
-                    <strong>${t.layer}</strong> (${t.kind})<br />
-                    ${t.row >= 0 ? html`channel ${t.channel + 1}, row ${t.row + 1}, column ${t.col + 1}` : html`unit ${t.index}`}<br />
-                    value ${t.value.toFixed(3)}
-                  </div>`
+              explanation
+                ? html`<cnn-explanation-panel
+                    class="explanation"
+                    part="explanation"
+                    .explanation=${explanation}
+                    .theme=${this.theme}
+                    .activations=${this.input.activations}
+                  ></cnn-explanation-panel>`
                 : nothing
             }
-            ${
-              status === 'loading'
-                ? html`<div
-                    class="progress"
-                    part="progress"
-                    role="progressbar"
-                    aria-label="Loading the network"
-                    aria-valuemin="0"
-                    aria-valuemax="100"
-                    aria-valuenow=${Math.round(progress * 100)}
-                  >
-                    <div style="width:${(progress * 100).toFixed(0)}%"></div>
-                  </div>`
-                : nothing
-            }
-            ${status === 'error' ? html`<div class="error" part="error" role="alert">${errorMessage}</div>` : nothing}
           </div>
           ${
             this.tour !== 'off' && narration && !this.isHidden('narration')
@@ -366,6 +456,11 @@ export class CnnVisualizer extends LitElement {
     if (a === 'custom') return 'custom backend';
     return '';
   }
+}
+
+function zoomHint(): string {
+  const mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');
+  return `Use ${mac ? '⌘' : 'Ctrl'} + scroll to zoom, or pinch`;
 }
 
 function defaultServerUrl(): string {

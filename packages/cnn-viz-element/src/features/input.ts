@@ -12,9 +12,9 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Activations, InferenceBackend } from '../inference/activations.js';
-import { INPUT_SIZE, preprocess } from '../model/preprocess.js';
+import { INPUT_SIZE, preprocess, type Frame } from '../model/preprocess.js';
 import { SAMPLE_DIGITS, samplePixels } from '../model/samples.js';
-import type { CnnDrawPad } from '../ui/draw-pad.js';
+import { CnnDrawPad } from '../ui/draw-pad.js';
 import { emit, type InputSource } from './events.js';
 
 export interface InputHost extends ReactiveControllerHost, HTMLElement {
@@ -35,9 +35,11 @@ export interface InputCallbacks {
 export class InputController implements ReactiveController {
   /** The current input (255 = ink), or null when nothing is drawn. */
   pixels: Uint8Array | null = null;
+  /** Where `pixels` lie on the draw pad (for tracing numbers back onto the drawing). */
+  frame: Frame | null = null;
   /** The last classification of `pixels` (null when nothing is drawn). */
   activations: Activations | null = null;
-  private frame = 0;
+  private pending = 0;
   private busy = false;
   private dirty = false;
   private lastDigit?: string | null;
@@ -50,8 +52,8 @@ export class InputController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    cancelAnimationFrame(this.pending);
+    this.pending = 0;
   }
 
   hostUpdated(): void {
@@ -74,6 +76,7 @@ export class InputController implements ReactiveController {
   /** Takes a preprocessed input, shows it on the pad, and classifies it once the element can. */
   async set(pixels: Uint8Array, source: InputSource): Promise<Activations> {
     this.pixels = pixels;
+    this.frame = CnnDrawPad.SHOWN_FRAME;
     this.pad?.showPixels(pixels, { silent: true });
     emit(this.host, 'cnn-input', { pixels, source });
     await this.on.ready();
@@ -87,9 +90,9 @@ export class InputController implements ReactiveController {
 
   /** The reader drew: coalesced to one inference per frame. */
   readonly onDraw = () => {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
+    if (this.pending) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = 0;
       this.fromPad();
     });
   };
@@ -108,6 +111,7 @@ export class InputController implements ReactiveController {
       return;
     }
     this.pixels = result.pixels;
+    this.frame = result.frame;
     emit(this.host, 'cnn-input', { pixels: result.pixels, source: 'draw' });
     if (!this.on.inference()) return; // classified when the element is ready
     if (this.busy) {
@@ -120,6 +124,7 @@ export class InputController implements ReactiveController {
   private toEmpty(source: InputSource) {
     const had = this.pixels !== null;
     this.pixels = null;
+    this.frame = null;
     this.activations = null;
     this.on.cleared();
     if (had || source === 'clear') emit(this.host, 'cnn-input', { pixels: null, source });

@@ -83,6 +83,22 @@ export class StageController implements ReactiveController {
     }
   }
 
+  /** The "ctrl + scroll to zoom" hint is showing (the first plain wheel over the view). */
+  zoomHint = false;
+  private hinted = false;
+
+  /** A wheel over the view: the page scrolls; the first time, a hint says how to zoom. */
+  readonly onWheel = (e: WheelEvent) => {
+    if (e.ctrlKey || e.metaKey || this.hinted) return;
+    this.hinted = true;
+    this.zoomHint = true;
+    this.host.requestUpdate();
+    setTimeout(() => {
+      this.zoomHint = false;
+      this.host.requestUpdate();
+    }, 2500);
+  };
+
   /** Calls `fn` with every new view (and with undefined when the view is released). */
   onView(fn: (view: NetworkView | undefined) => void): void {
     this.listeners.push(fn);

@@ -77,6 +77,11 @@ export class TourController implements ReactiveController {
     void this.rebuild();
   }
 
+  /** The layer the tour is showing (undefined at the overview or with the tour off). */
+  get focusLayer(): string | undefined {
+    return this.narration && this.player ? this.steps[this.narration.index]?.layer : undefined;
+  }
+
   /** A classification was shown: the first one after a clear starts the tour. */
   onResult(): void {
     if (this.hasResult) return;

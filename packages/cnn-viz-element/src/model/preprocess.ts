@@ -103,7 +103,20 @@ export type Preprocessed =
        * for drawing an overlay on the canvas; in `pixels` this point sits at pixel (14, 14).
        */
       centerOfMass: { x: number; y: number };
+      /**
+       * Where the 28×28 picture lies in the source image: its pixel (u, v) covers source
+       * coordinates x = frame.x + u / frame.scale, y = frame.y + v / frame.scale (for tracing a
+       * number back onto the drawing).
+       */
+      frame: Frame;
     };
+
+/** The 28×28 input's place in a source image: source = (x, y) + input / scale. */
+export interface Frame {
+  x: number;
+  y: number;
+  scale: number;
+}
 
 /** Side of the network's input, in pixels. */
 /** Side of the input MNIST-style models take (28×28 pixels). */
@@ -266,8 +279,10 @@ export function preprocess(image: GrayImage, options: PreprocessOptions = {}): P
     else u = Math.min(Math.max(u, 0), SIZE - span);
     return start - u / s; // x0: the source coordinate of the frame's left (top) edge
   };
-  buildAxis(axisX, place(comX, minX, boxW), s, minX, maxX + 1);
-  buildAxis(axisY, place(comY, minY, boxH), s, minY, maxY + 1);
+  const x0 = place(comX, minX, boxW);
+  const y0 = place(comY, minY, boxH);
+  buildAxis(axisX, x0, s, minX, maxX + 1);
+  buildAxis(axisY, y0, s, minY, maxY + 1);
 
   // Pass 2, horizontal: each source row of the box → 28 columns.
   if (rowsScratch.length < boxH * SIZE) rowsScratch = new Float64Array(boxH * SIZE);
@@ -320,6 +335,7 @@ export function preprocess(image: GrayImage, options: PreprocessOptions = {}): P
     pixels,
     boundingBox: { x: minX, y: minY, width: boxW, height: boxH },
     centerOfMass: { x: comX, y: comY },
+    frame: { x: x0, y: y0, scale: s },
   };
 }
 

@@ -207,6 +207,35 @@ export class NetworkView {
     this.highlightMesh.thinInstanceBufferUpdated('color');
   }
 
+  /**
+   * Highlights cube `index` of `layer` and exactly the cubes `indices` of layer `from` it was
+   * computed from (an explanation's inputs: what `explain()` lists, the renderer shows).
+   */
+  highlightInputs(layer: string, index: number, from: string | null, indices: ArrayLike<number>): void {
+    let n = this.pushHighlight(0, this.layerIndex(layer), index, 0.28);
+    if (from) {
+      const f = this.layerIndex(from);
+      for (let k = 0; k < indices.length && n < HIGHLIGHT_CAPACITY; k++)
+        n = this.pushHighlight(n, f, indices[k], 0.12);
+    }
+    this.highlightMesh.thinInstanceCount = n;
+    this.highlightMesh.isVisible = n > 0;
+    this.highlightMesh.thinInstanceBufferUpdated('matrix');
+    this.highlightMesh.thinInstanceBufferUpdated('color');
+    if (!this.running) this.renderOnce();
+  }
+
+  /** Draws another map over a layer's cubes (a saliency map over the input), or its values again with null. */
+  setOverlay(layer: string, map: ArrayLike<number> | null): void {
+    this.meshes[this.layerIndex(layer)].setOverlay(map);
+    if (!this.running) this.renderOnce();
+  }
+
+  /** The layer's values as drawn now (null before a drawing). */
+  valuesOf(layer: string): Float32Array | null {
+    return this.values[this.layerIndex(layer)];
+  }
+
   /** Highlights a whole layer (the inputs of a dense layer fanning in), or none with −1. */
   highlightLayer(layer: number): void {
     let n = 0;
@@ -306,13 +335,20 @@ export class NetworkView {
     Vector3.UnprojectFloatsToRef(offsetX, offsetY, 1, w, h, Matrix.IdentityReadOnly, view, proj, this.rayFar);
     const dz = this.rayFar.z - this.rayNear.z;
     if (Math.abs(dz) < 1e-9) return null;
-    // intersect with the plane through the middle of the cubes' heights
-    const t = (0.4 - this.rayNear.z) / dz;
-    if (t < 0) return null;
-    const x = this.rayNear.x + (this.rayFar.x - this.rayNear.x) * t;
-    const y = this.rayNear.y + (this.rayFar.y - this.rayNear.y) * t;
-    const hit = cubeAt(this.layout, x, y);
-    if (!hit) return null;
+    // intersect with the plane of a flat cube's top face, then once more with the top face of the
+    // cube found there (tall cubes stand out of the plane, towards the camera)
+    const at = (z: number) => {
+      const t = (z - this.rayNear.z) / dz;
+      if (t < 0) return null;
+      return cubeAt(
+        this.layout,
+        this.rayNear.x + (this.rayFar.x - this.rayNear.x) * t,
+        this.rayNear.y + (this.rayFar.y - this.rayNear.y) * t,
+      );
+    };
+    const first = at(-0.18);
+    if (!first) return null;
+    const hit = at(this.meshes[first.layer.index].depthOf(first.index)) ?? first;
     const { channel, row, col } = addressOf(hit.layer, hit.index);
     const values = this.values[hit.layer.index];
     return {

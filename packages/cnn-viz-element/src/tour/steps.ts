@@ -49,7 +49,7 @@ function describe(
     case 'input':
       return {
         title: 'Your drawing',
-        text: `Your drawing, shrunk to ${dims(l.shape.slice(-2))} pixels and centred the way the training digits were. Each cube is one pixel: the brighter, the more ink. This is all the network ever sees.`,
+        text: `Your drawing, shrunk to ${dims(l.shape.slice(-2))} pixels and centred the way the training digits were. Each cube is one pixel: the redder and taller, the more ink; grey is blank paper. This is all the network ever sees.`,
         effect: 'fill',
         durationMs: 3500,
       };
@@ -60,7 +60,7 @@ function describe(
         title: again ? `Convolution ${nth}: combining features` : 'Convolution: looking for patterns',
         text: again
           ? `${c} new filters, each ${k}×${k} and looking through all ${from?.shape[0] ?? ''} maps at once, combine simple strokes into parts of digits: curves, corners, crossings. Each output cube sums one window of the ${inShape} layer, weighted by what the filter learned.`
-          : `${c} small filters of ${k}×${k} weights slide over the image. At each position a filter multiplies the pixels under it by its weights and adds them up: red means the pattern it looks for is there, blue means its opposite. Each filter makes one map: ${dims(l.shape)} in all.`,
+          : `${c} small filters of ${k}×${k} weights slide over the image. At each position a filter multiplies the pixels under it by its weights and adds them up: red means the pattern it looks for is there, blue means its opposite, grey is zero; taller is stronger. Each filter makes one map: ${dims(l.shape)} in all.`,
         effect: 'sweep',
         durationMs: again ? 5500 : 6500,
       };
@@ -70,7 +70,7 @@ function describe(
         title: again ? 'ReLU again' : 'ReLU: keep the positives',
         text: again
           ? 'Negative values are set to zero again, so only evidence that something is there moves on.'
-          : 'ReLU replaces every negative value with zero and keeps the positive ones. It is what lets a network learn more than straight lines: "this pattern is present" passes, "absent" is silenced.',
+          : 'ReLU replaces every negative value with zero and keeps the positive ones: blue cubes turn grey, red ones stay. It is what lets a network learn more than straight lines: "this pattern is present" passes, "absent" is silenced.',
         effect: 'fill',
         durationMs: 2500,
       };
@@ -103,7 +103,7 @@ function describe(
     case 'logsoftmax':
       return {
         title: 'Softmax: scores become probabilities',
-        text: `Softmax turns the ${l.shape[0]} scores into probabilities that add up to 100%: the bigger a score compared to the others, the taller its bar.`,
+        text: `Softmax turns the ${l.shape[0]} scores into probabilities that add up to 100%: the bigger a score compared to the others, the redder and taller its bar.`,
         effect: 'rise',
         durationMs: 3500,
       };
@@ -187,9 +187,10 @@ export function buildTour(model: ModelDescription): TourStep[] {
   steps.push({
     id: 'verdict',
     title: 'The answer',
-    text: 'The tallest bar is the network\u2019s answer. Hover over any cube to see its value and what it looked at; draw again and every layer updates live.',
+    text: 'The tallest, reddest bar is the network\u2019s answer. Point at (or tap) any cube to see how it was computed from the layer before; press “What mattered?” to see which of your pixels drove the answer; draw again and every layer updates live.',
     layer: last.name,
-    frame: [],
+    // the scores and the probabilities, close enough to read the answer
+    frame: last.from ? [last.from, last.name] : [last.name],
     effect: 'verdict',
     durationMs: 4000,
   });

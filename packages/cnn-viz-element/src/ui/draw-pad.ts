@@ -1,6 +1,6 @@
 import { css, html, LitElement } from 'lit';
 import { emitInternal } from '../features/events.js';
-import { rgbaToGray, type GrayImage } from '../model/preprocess.js';
+import { INPUT_SIZE, rgbaToGray, type Frame, type GrayImage } from '../model/preprocess.js';
 
 /** Resolution of the drawing surface, whatever its size on screen. */
 export const PAD_SIZE = 280;
@@ -34,6 +34,13 @@ export class CnnDrawPad extends LitElement {
       outline: 3px solid var(--cnn-accent, #2563eb);
       outline-offset: 2px;
     }
+    canvas.overlay {
+      position: absolute;
+      inset: 0;
+      pointer-events: none;
+      box-shadow: none;
+      background: transparent;
+    }
     .hint {
       position: absolute;
       inset: 0;
@@ -54,6 +61,7 @@ export class CnnDrawPad extends LitElement {
   protected empty = true;
 
   private canvas?: HTMLCanvasElement;
+  private overlay?: CanvasRenderingContext2D;
   private ctx?: CanvasRenderingContext2D;
   private last?: { x: number; y: number };
   private activePointer?: number;
@@ -71,11 +79,13 @@ export class CnnDrawPad extends LitElement {
         @pointercancel=${this.onUp}
         @lostpointercapture=${this.onUp}
       ></canvas>
+      <canvas class="overlay" part="overlay" width=${PAD_SIZE} height=${PAD_SIZE} aria-hidden="true"></canvas>
       ${this.empty ? html`<div class="hint" aria-hidden="true">Draw a digit here</div>` : null}`;
   }
 
   override firstUpdated() {
     this.canvas = this.renderRoot.querySelector('canvas')!;
+    this.overlay = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.overlay')!.getContext('2d')!;
     this.ctx = this.canvas.getContext('2d', { willReadFrequently: true })!;
     this.wipe();
   }
@@ -107,6 +117,50 @@ export class CnnDrawPad extends LitElement {
     if (!silent) this.changed();
   }
 
+  /** The 28×28 input's place on the pad (shown pixels are scaled up ×10; drawings have their own). */
+  static readonly SHOWN_FRAME: Frame = { x: 0, y: 0, scale: INPUT_SIZE / PAD_SIZE };
+
+  /**
+   * Draws over the drawing, in the input's 28×28 coordinates placed by `frame`: `glow` (28×28 RGBA,
+   * e.g. a saliency map) and `box` (a rectangle of input pixels, inclusive: the part of the drawing a
+   * number depends on). Null clears.
+   */
+  mark(
+    frame: Frame | null,
+    marks: {
+      glow?: Uint8ClampedArray<ArrayBuffer> | null;
+      box?: { top: number; left: number; bottom: number; right: number } | null;
+    },
+  ): void {
+    const ctx = this.overlay;
+    if (!ctx) return;
+    ctx.clearRect(0, 0, PAD_SIZE, PAD_SIZE);
+    if (!frame) return;
+    const side = INPUT_SIZE / frame.scale;
+    if (marks.glow) {
+      const small = document.createElement('canvas');
+      small.width = small.height = INPUT_SIZE;
+      small.getContext('2d')!.putImageData(new ImageData(marks.glow, INPUT_SIZE), 0, 0);
+      ctx.imageSmoothingEnabled = true;
+      ctx.globalAlpha = 0.8;
+      ctx.drawImage(small, frame.x, frame.y, side, side);
+      ctx.globalAlpha = 1;
+    }
+    if (marks.box) {
+      const b = marks.box;
+      const px = 1 / frame.scale;
+      ctx.strokeStyle = '#16a34a';
+      ctx.lineWidth = 3;
+      ctx.setLineDash([]);
+      ctx.strokeRect(
+        frame.x + b.left * px,
+        frame.y + b.top * px,
+        (b.right - b.left + 1) * px,
+        (b.bottom - b.top + 1) * px,
+      );
+    }
+  }
+
   /** The drawing as a grey image, dark ink on a light background (`polarity: 'dark-on-light'`). */
   image(): GrayImage {
     const data = this.ctx!.getImageData(0, 0, PAD_SIZE, PAD_SIZE).data;
@@ -118,6 +172,7 @@ export class CnnDrawPad extends LitElement {
   }
 
   private wipe() {
+    this.overlay?.clearRect(0, 0, PAD_SIZE, PAD_SIZE);
     if (!this.ctx) return;
     this.ctx.fillStyle = '#fff';
     this.ctx.fillRect(0, 0, PAD_SIZE, PAD_SIZE);

@@ -10,7 +10,9 @@ export const elementStyles = css`
     --cnn-accent-text: #ffffff;
     --cnn-border: rgba(17, 24, 39, 0.14);
     --cnn-pad-background: #ffffff;
-    --cnn-bar: #cbd5e1;
+    /* the answer in the colours of the 3D view: probability rises from grey to the strongest red */
+    --cnn-bar: #f9b28f;
+    --cnn-winner: #b3121d;
     --cnn-stage-background: #f3f5f9;
     display: block;
     container-type: inline-size;
@@ -30,7 +32,8 @@ export const elementStyles = css`
     --cnn-accent-text: #0f172a;
     --cnn-border: rgba(226, 232, 240, 0.18);
     --cnn-pad-background: #ffffff;
-    --cnn-bar: #334155;
+    --cnn-bar: #8e3327;
+    --cnn-winner: #ff5e42;
     --cnn-stage-background: #111c33;
   }
   :host([hidden]) {
@@ -53,9 +56,12 @@ export const elementStyles = css`
   }
   .row {
     display: flex;
+    flex-wrap: wrap;
     align-items: center;
-    justify-content: space-between;
     gap: 8px;
+  }
+  .row .backend {
+    margin-left: auto;
   }
   .clear {
     font: inherit;
@@ -110,18 +116,79 @@ export const elementStyles = css`
     color: var(--cnn-muted);
     will-change: transform;
   }
-  .tooltip {
+  .stage-box {
+    position: relative;
+  }
+  .explanation {
     position: absolute;
-    pointer-events: none;
+    bottom: 10px;
+    right: 10px;
+    max-width: min(330px, 60%);
+    max-height: calc(100% - 20px);
+    overflow: auto;
+    box-sizing: border-box;
     background: var(--cnn-background);
     color: var(--cnn-text);
     border: 1px solid var(--cnn-border);
-    border-radius: 8px;
-    padding: 6px 9px;
-    font-size: 12.5px;
-    line-height: 1.4;
+    border-radius: 10px;
+    padding: 8px 10px;
     box-shadow: 0 4px 14px rgba(0, 0, 0, 0.15);
-    max-width: 240px;
+  }
+  .legend {
+    position: absolute;
+    left: 12px;
+    bottom: 10px;
+    width: min(260px, 55%);
+    font-size: 11.5px;
+    color: var(--cnn-text);
+    pointer-events: none;
+  }
+  .legend-title {
+    margin-bottom: 3px;
+    color: var(--cnn-muted);
+  }
+  .legend-title strong {
+    color: var(--cnn-text);
+  }
+  .legend-bar {
+    height: 10px;
+    border-radius: 3px;
+    box-shadow: inset 0 0 0 1px var(--cnn-border);
+  }
+  .legend-ticks {
+    position: relative;
+    height: 1.3em;
+    font-variant-numeric: tabular-nums;
+  }
+  .legend-ticks span {
+    position: absolute;
+    top: 1px;
+    white-space: nowrap;
+  }
+  .hint {
+    position: absolute;
+    left: 50%;
+    top: 12px;
+    transform: translateX(-50%);
+    padding: 6px 12px;
+    border-radius: 8px;
+    background: rgba(15, 23, 42, 0.82);
+    color: #fff;
+    font-size: 13px;
+    pointer-events: none;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  .clear[aria-pressed='true'] {
+    background: var(--cnn-accent);
+    border-color: var(--cnn-accent);
+    color: var(--cnn-accent-text);
   }
   .progress {
     position: absolute;
@@ -170,6 +237,14 @@ export const elementStyles = css`
     }
     .input > cnn-sample-digits {
       grid-column: 1 / -1;
+    }
+    /* on a phone the explanation goes under the stage, not over the network */
+    .explanation {
+      position: static;
+      max-width: none;
+      max-height: none;
+      margin-top: 8px;
+      box-shadow: none;
     }
     .stage-wrap {
       /* a phone's stage as wide as the screen and not much taller than the network it shows */

@@ -16,7 +16,7 @@ export class CnnPredictionChart extends LitElement {
     }
     .verdict strong {
       font-size: 1.5em;
-      color: var(--cnn-accent, #2563eb);
+      color: var(--cnn-winner, #b3121d);
       font-variant-numeric: tabular-nums;
     }
     ol {
@@ -44,7 +44,7 @@ export class CnnPredictionChart extends LitElement {
       transition: height 120ms ease-out;
     }
     li.winner .bar {
-      background: var(--cnn-accent, #2563eb);
+      background: var(--cnn-winner, #b3121d);
     }
     .label {
       text-align: center;
