@@ -13,7 +13,7 @@ import {
 import { MODEL_URL, WASM_PATH } from './assets.js';
 
 interface Args {
-  backend: 'local' | 'ws' | 'auto';
+  backend: 'local' | 'server' | 'auto';
   theme: 'light' | 'dark';
   tour: 'auto' | 'manual' | 'off';
   loading: 'lazy' | 'eager';
@@ -26,7 +26,7 @@ const meta: Meta<Args> = {
   tags: ['autodocs'],
   args: { backend: 'local', theme: 'light', tour: 'auto', loading: 'lazy', encoding: 'float32' },
   argTypes: {
-    backend: { control: 'inline-radio', options: ['local', 'ws', 'auto'] },
+    backend: { control: 'inline-radio', options: ['local', 'server', 'auto'] },
     theme: { control: 'inline-radio', options: ['light', 'dark'] },
     tour: { control: 'inline-radio', options: ['auto', 'manual', 'off'] },
     loading: { control: 'inline-radio', options: ['lazy', 'eager'] },
@@ -50,7 +50,7 @@ type Story = StoryObj<Args>;
 export const Default: Story = {};
 
 /**
- * `backend="ws"`: the network runs on our server; the page downloads no model and no onnxruntime.
+ * `backend="server"`: the network runs on our server; the page downloads no model and no onnxruntime.
  * `backend="auto"` tries the server and falls back to the page. `encoding="uint8"` makes answers 4× smaller.
  */
 export const ServerBackend: Story = { args: { backend: 'auto', encoding: 'uint8' } };
@@ -160,7 +160,7 @@ export const SeveralOnOnePage: Story = {
     </div>`,
 };
 
-/** `cnn-ready`, `cnn-prediction` and `cnn-error` as a page sees them. Draw something. */
+/** Every public event as a page sees them: `cnn-progress`, `cnn-ready`, `cnn-input`, `cnn-prediction`, `cnn-step`, `cnn-error`. Draw something. */
 export const EventsLog: Story = {
   render: () => {
     const log = document.createElement('pre');
@@ -172,7 +172,10 @@ export const EventsLog: Story = {
     return html`<cnn-visualizer
         model-url=${MODEL_URL}
         wasm-path=${WASM_PATH}
+        @cnn-progress=${(e: CustomEvent) => add(`cnn-progress  ${e.detail.phase} ${e.detail.loaded}/${e.detail.total}`)}
         @cnn-ready=${(e: CustomEvent) => add(`cnn-ready  backend=${e.detail.backend}`)}
+        @cnn-input=${(e: CustomEvent) => add(`cnn-input  source=${e.detail.source}  ${e.detail.pixels ? 'pixels' : 'cleared'}`)}
+        @cnn-step=${(e: CustomEvent) => add(`cnn-step  ${e.detail.index} ${e.detail.id}: ${e.detail.title}`)}
         @cnn-prediction=${(e: CustomEvent) =>
           add(
             `cnn-prediction  prediction=${e.detail.prediction}  p=${Math.max(...e.detail.probabilities).toFixed(3)}  layers=${e.detail.activations.layers.length}`,
@@ -206,4 +209,46 @@ export const ReducedMotion: Story = {
 /** An error state a reader can understand: here the model file does not exist. */
 export const ErrorState: Story = {
   render: () => html`<cnn-visualizer model-url="/no/such/cnn.json" loading="eager"></cnn-visualizer>`,
+};
+
+/**
+ * Every number explains itself: point at a cube (tap on a phone, or focus the view and press Enter,
+ * then the arrow keys) and the panel shows how it was computed from the layer before, with this
+ * drawing's numbers and the model's own weights; its inputs light up in green, and on the draw pad.
+ * "What mattered?" (`show-saliency`) shows which pixels drove the answer. From script:
+ * `await el.explain('conv1', index)` and `await el.saliency()`.
+ */
+export const ExplanationsAndSaliency: Story = {
+  render: () =>
+    html`<cnn-visualizer
+      model-url=${MODEL_URL}
+      wasm-path=${WASM_PATH}
+      digit="3"
+      tour="manual"
+      step="conv1"
+      show-saliency
+    ></cnn-visualizer>`,
+};
+
+/**
+ * A teacher's words: `<cnn-step for="conv1">…</cnn-step>` children replace a step's narration (they
+ * work from Markdown, MDX and page editors), `step` opens the tour there, and `hide` keeps only the
+ * network, for a figure that shows a fixed `digit`.
+ */
+export const Authoring: Story = {
+  render: () =>
+    html`<cnn-visualizer model-url=${MODEL_URL} wasm-path=${WASM_PATH} tour="manual" step="conv1" digit="7">
+        <cnn-step for="conv1" title="Filters, as in lecture 3">
+          In lecture 3 we called these edge detectors: each of the six maps lights up where its 5×5 filter
+          matches a stroke of the 7.
+        </cnn-step>
+      </cnn-visualizer>
+      <p>A figure of the network alone:</p>
+      <cnn-visualizer
+        model-url=${MODEL_URL}
+        wasm-path=${WASM_PATH}
+        hide="draw-pad,samples,chart,narration"
+        digit="4"
+        tour="off"
+      ></cnn-visualizer>`,
 };

@@ -46,6 +46,8 @@ describe('Storybook', () => {
       'several-on-one-page',
       'events-log',
       'reduced-motion',
+      'explanations-and-saliency',
+      'authoring',
     ])
       assert.ok(ids.includes(`element-cnn-visualizer--${story}`), `story ${story}`);
     assert.ok(ids.includes('element-cnn-visualizer--docs'), 'autodocs page');
