@@ -137,9 +137,10 @@ test(`each checkpoint's accuracy on every ${STRIDE}th MNIST test image agrees wi
       });
     }
     const measured = correct / picks.length;
-    // a slice's accuracy differs from the whole set's by sampling: allow 4 standard errors + 0.5 point
+    // a slice's accuracy differs from the whole set's by sampling (the slice is fixed, so this never
+    // flakes): allow 3 standard errors + 0.3 point (float32 arithmetic here, float64 in the trainer)
     const q = c.testAccuracy;
-    const tolerance = 4 * Math.sqrt((q * (1 - q)) / picks.length) + 0.005;
+    const tolerance = 3 * Math.sqrt((q * (1 - q)) / picks.length) + 0.003;
     lines.push(
       `# step ${String(c.step).padStart(5)}: listed ${(q * 100).toFixed(2)}%, measured ${(measured * 100).toFixed(2)}%`,
     );
