@@ -11,6 +11,10 @@
  * | `step`       | a tour step's id (`conv1`, …)     | —        | `step`            |
  * | `hide`       | comma list of `draw-pad`, `samples`, `chart`, `narration` | — | `hide` |
  * | `digit`      | `0`…`9`: classify a sample digit  | —        | `digit`           |
+ * | `model`      | an `http(s)://` URL of an ONNX model or a `cnn.json` | the shipped LeNet-5 | `model-url` |
+ *
+ * A page's own model runs in the page: with `model`, `backend` is always `local` (the server only
+ * knows its own network). The model's host must allow the page's origin (CORS).
  *
  * Older links keep working: `backend=ws` means `server`; `narration=off` means `tour=off`;
  * `autoplay=false` means `tour=manual`.
@@ -26,6 +30,8 @@ export interface EmbedOptions {
   step?: string;
   hide?: string;
   digit?: string;
+  /** An absolute `http:`/`https:` URL of a model (ONNX file or `cnn.json`). */
+  model?: string;
 }
 
 type Reader = (raw: string) => string | undefined;
@@ -47,7 +53,16 @@ const READERS: Record<keyof EmbedOptions, Reader> = {
       : undefined;
   },
   digit: (raw) => (/^[0-9]$/.test(raw) ? raw : undefined),
+  model: (raw) => {
+    if (raw.length > 2048 || !URL.canParse(raw)) return undefined;
+    const url = new URL(raw);
+    const web = url.protocol === 'https:' || url.protocol === 'http:';
+    return web && !url.username && !url.password ? url.href : undefined;
+  },
 };
+
+/** The element attribute of each parameter where the names differ. */
+const ATTRIBUTES: Partial<Record<keyof EmbedOptions, string>> = { model: 'model-url' };
 
 const DEFAULTS: Pick<EmbedOptions, 'backend' | 'theme' | 'tour'> = {
   backend: 'auto',
@@ -66,6 +81,7 @@ export function validEmbedParams(search: URLSearchParams): Partial<EmbedOptions>
     const v = raw === null ? undefined : read(raw);
     if (v !== undefined) out[key] = v;
   }
+  if (out.model) out.backend = 'local';
   return out as Partial<EmbedOptions>;
 }
 
@@ -74,12 +90,12 @@ export function readEmbedOptions(search: URLSearchParams): EmbedOptions {
   return { ...DEFAULTS, ...validEmbedParams(search) };
 }
 
-/** The element's attributes for these options (one name per concept: parameter = attribute). */
+/** The element's attributes for these options (parameter = attribute, but `model` sets `model-url`). */
 export function embedAttributes(o: Partial<EmbedOptions>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of Object.keys(READERS) as (keyof EmbedOptions)[]) {
     const v = o[key];
-    if (v !== undefined) out[key] = v;
+    if (v !== undefined) out[ATTRIBUTES[key] ?? key] = v;
   }
   return out;
 }

@@ -1,23 +1,34 @@
 /**
  * The home page: after each prediction the reader may say what they meant and share the drawing with
  * the gallery (the server predicts it again itself and answers with its verdict); a strip of other
- * readers' drawings, misclassified first, loads any of them into the visualizer without storing it again.
+ * readers' drawings, misclassified first, loads any of them into the visualizer without storing it
+ * again. The address keeps the drawing and the tour's step (view-link.ts), "Copy link" copies it, and
+ * "Try your own model" (own-model.ts) runs a reader's ONNX file in the page. Everything goes through
+ * the element's public contract: attributes, `setInput()`, and its `cnn-*` events.
  */
 import { html, render } from 'lit';
-import type { CnnVisualizer, PredictionDetail } from 'cnn-visualizer';
+import type { CnnVisualizer } from 'cnn-visualizer';
+import { embedAttributes, validEmbedParams } from 'cnn-visualizer/embed-options';
 import { ApiError, drawingPixels, imageUrl, listDrawings, submitDrawing } from './api.js';
+import { ownModel } from './own-model.js';
+import { decodePixels } from './pixels-link.js';
 import { thumbnail } from './thumbnail.js';
+import { ViewLink } from './view-link.js';
 
 const viz = document.querySelector('cnn-visualizer') as CnnVisualizer;
 const buttons = document.querySelector<HTMLElement>('[data-share-buttons]')!;
 const hint = document.querySelector<HTMLElement>('[data-share-hint]')!;
 const verdictEl = document.querySelector<HTMLElement>('[data-share-verdict]')!;
 const strip = document.querySelector<HTMLElement>('[data-strip]')!;
+const copyLink = document.querySelector<HTMLButtonElement>('[data-copy-link]')!;
+const linkStatus = document.querySelector<HTMLElement>('[data-link-status]')!;
 
 interface ShareState {
-  /** the 28×28 input last classified, and what the page's network said */
+  /** the current 28×28 input, and what the page's network said of it (null until it answers) */
   pixels: Uint8Array | null;
   prediction: number | null;
+  /** the reader's own model is running: its answer, not our network's */
+  ownModel: boolean;
   /** pixels loaded from the gallery: not offered for sharing again */
   fromGallery: Uint8Array | null;
   /** pixels already shared */
@@ -29,6 +40,7 @@ interface ShareState {
 const state: ShareState = {
   pixels: null,
   prediction: null,
+  ownModel: false,
   fromGallery: null,
   shared: null,
   sending: false,
@@ -40,14 +52,20 @@ const same = (a: Uint8Array | null, b: Uint8Array | null) =>
 
 function renderShare() {
   const shareable =
-    state.pixels && !same(state.pixels, state.fromGallery) && !same(state.pixels, state.shared);
+    state.pixels &&
+    state.prediction !== null &&
+    !same(state.pixels, state.fromGallery) &&
+    !same(state.pixels, state.shared);
+  const reader = state.ownModel ? 'Your model' : 'The network';
   hint.textContent = !state.pixels
     ? 'Draw a digit above (or pick a sample), then tell us what you meant.'
     : same(state.pixels, state.fromGallery)
       ? 'This drawing is from the gallery. Draw your own to share it.'
       : same(state.pixels, state.shared)
         ? 'Shared, thank you. Clear the pad and draw another one.'
-        : `The network reads ${state.prediction}. Which digit did you mean? Your drawing goes to the public gallery.`;
+        : state.prediction === null
+          ? 'Reading your drawing…'
+          : `${reader} reads ${state.prediction}. Which digit did you mean? Your drawing goes to the public gallery.`;
   render(
     html`${Array.from(
       { length: 10 },
@@ -102,28 +120,54 @@ async function share(label: number) {
   }
 }
 
-viz.addEventListener('cnn-prediction', (e) => {
-  const d = (e as CustomEvent<PredictionDetail>).detail;
-  const changed = !same(d.pixels, state.pixels);
-  state.pixels = d.pixels;
-  state.prediction = d.prediction;
-  if (changed && !same(d.pixels, state.shared)) state.verdict = null;
-  renderShare();
-});
-viz.addEventListener('cnn-draw-change', () => {
-  // the pad was cleared: nothing to share
-  if (viz.shadowRoot?.querySelector<{ isEmpty: boolean } & Element>('cnn-draw-pad')?.isEmpty) {
-    state.pixels = null;
-    state.verdict = null;
+const link = new ViewLink();
+
+viz.addEventListener('cnn-input', (e) => {
+  const { pixels } = e.detail;
+  if (!same(pixels, state.pixels)) {
+    state.pixels = pixels;
+    state.prediction = null;
+    if (!same(pixels, state.shared)) state.verdict = null;
     renderShare();
   }
+  if (!pixels) viz.removeAttribute('step'); // the next drawing starts the tour from the beginning
+  link.update({
+    pixels,
+    galleryId: galleryId !== null && same(pixels, state.fromGallery) ? galleryId : null,
+  });
 });
+viz.addEventListener('cnn-prediction', (e) => {
+  const d = e.detail;
+  if (!same(d.pixels, state.pixels)) return; // an answer for an input already replaced
+  state.prediction = d.prediction;
+  renderShare();
+});
+viz.addEventListener('cnn-step', (e) => link.update({ step: e.detail.id }));
+
+copyLink.addEventListener('click', async () => {
+  await link.flush();
+  const own =
+    ownModelFeature.source?.kind === 'file'
+      ? ' It does not include your model file, which stays on your computer.'
+      : '';
+  try {
+    await navigator.clipboard.writeText(location.href);
+    linkStatus.textContent = state.pixels
+      ? `Link copied: it opens this drawing at this step of the tour.${own}`
+      : `Link copied.${own}`;
+  } catch {
+    linkStatus.textContent = `Copy this link: ${location.href}`;
+  }
+});
+
+let galleryId: number | null = null;
 
 async function loadIntoVisualizer(id: number) {
   try {
     await customElements.whenDefined('cnn-visualizer');
     const pixels = await drawingPixels(id);
     state.fromGallery = pixels;
+    galleryId = id;
     await viz.setInput(pixels);
     viz.scrollIntoView({ behavior: 'smooth', block: 'start' });
   } catch (e) {
@@ -163,8 +207,53 @@ setTimeout(() => {
   if (!customElements.get('cnn-visualizer')) document.querySelector<HTMLElement>('.missing')!.hidden = false;
 }, 4000);
 
+const ownModelFeature = ownModel(
+  {
+    viz,
+    file: document.querySelector<HTMLInputElement>('[data-model-file]')!,
+    dropZone: document.querySelector<HTMLElement>('[data-drop-zone]')!,
+    status: document.querySelector<HTMLElement>('[data-model-status]')!,
+    reset: document.querySelector<HTMLButtonElement>('[data-model-reset]')!,
+  },
+  (source) => {
+    state.ownModel = source !== null;
+    // the address names a hosted model, never a file's object URL
+    const url = new URL(location.href);
+    if (source?.kind === 'url') url.searchParams.set('model', source.url);
+    else url.searchParams.delete('model');
+    url.searchParams.delete('backend');
+    history.replaceState(history.state, '', url);
+    renderShare();
+  },
+);
+
+/** Opens what the address names: the tour step, a hosted model, a drawing (compressed pixels or a gallery id). */
+async function openFromAddress() {
+  const params = new URLSearchParams(location.search);
+  const { model, ...options } = validEmbedParams(params);
+  const attributes = embedAttributes({ backend: options.backend, tour: options.tour, step: options.step });
+  for (const [name, value] of Object.entries(attributes)) viz.setAttribute(name, value);
+  if (model) ownModelFeature.openUrl(model);
+
+  const pixelsText = params.get('pixels');
+  const drawing = params.get('drawing');
+  if (pixelsText !== null) {
+    let pixels: Uint8Array;
+    try {
+      pixels = await decodePixels(pixelsText);
+    } catch (e) {
+      linkStatus.textContent = `This link's drawing could not be opened: ${(e as Error).message}.`;
+      return;
+    }
+    await customElements.whenDefined('cnn-visualizer');
+    // a model that fails to load says so in the element (and under "Try your own model")
+    await viz.setInput(pixels).catch(() => undefined);
+  } else if (drawing && /^\d{1,15}$/.test(drawing)) {
+    // /?drawing=ID (links from the gallery page) opens that drawing
+    await loadIntoVisualizer(Number(drawing));
+  }
+}
+
 renderShare();
 void loadStrip();
-// /?drawing=ID (links from the gallery page) opens that drawing
-const linked = new URLSearchParams(location.search).get('drawing');
-if (linked && /^\d{1,15}$/.test(linked)) void loadIntoVisualizer(Number(linked));
+void openFromAddress();
