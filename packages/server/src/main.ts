@@ -25,6 +25,9 @@ const db = connect({
   databaseUrl: config.databaseUrl,
   pgliteDir: config.databaseUrl ? undefined : join(config.dataDir, 'pglite'),
 });
+// the model loads (compiling onnxruntime's wasm) while the migrations run
+const loading = ModelRunner.load(config.modelDir);
+loading.catch(() => undefined);
 try {
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -32,7 +35,7 @@ try {
   logger.fatal({ err: e }, 'cannot migrate the database');
   process.exit(1);
 }
-const runner = await ModelRunner.load(config.modelDir);
+const runner = await loading;
 const { server, close, metrics } = createApp({ config, db, runner, logger, processMetrics: true });
 // Prometheus metrics on a port of their own (METRICS_PORT), never on the public one
 const metricsServer = config.metricsPort === undefined ? undefined : serveMetrics(metrics.registry, logger);

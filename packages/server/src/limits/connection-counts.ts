@@ -40,6 +40,7 @@ export class ConnectionCounts {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.checkTimeoutMs = options.checkTimeoutMs ?? 500;
     if (this.shared) {
+      void this.table().catch(() => undefined);
       this.renewer = setInterval(() => void this.renew().catch(() => undefined), this.leaseMs / 3);
       this.renewer.unref();
     }

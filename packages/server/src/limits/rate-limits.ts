@@ -36,7 +36,7 @@ export interface RateLimitSpec {
 
 /**
  * Builds limits on the app's database: shared when it is Postgres, in memory when it is PGlite. The shared
- * table is created on first use (and again after a failure, e.g. the database was away at start).
+ * table is created at once (and again on use after a failure, e.g. the database was away at start).
  */
 export function createRateLimits<N extends string>(
   db: Db,
@@ -66,10 +66,16 @@ export function createRateLimits<N extends string>(
             );
           })
         : Promise.resolve(new RateLimiterMemory(opts));
+    const ready = () => {
+      limiter ??= make();
+      limiter.catch(() => (limiter = undefined));
+      return limiter;
+    };
+    // the table is made at once, not by the first reader's request
+    void ready().catch(() => undefined);
     out[spec.name] = {
       async take(key) {
-        limiter ??= make();
-        limiter.catch(() => (limiter = undefined));
+        const limiter = ready();
         try {
           await (await limiter).consume(key);
           return { ok: true };
