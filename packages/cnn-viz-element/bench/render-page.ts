@@ -64,7 +64,7 @@ async function measure(frame: (i: number) => void, frames: number) {
 async function run(mode: string, frames: number) {
   const model: ModelDescription = await (await fetch('/model/cnn.json')).json();
   const acts = [synthetic(model, 0), synthetic(model, 1)];
-  if (mode === 'in-place' || mode === 'tour' || mode === 'idle') {
+  if (mode === 'in-place' || mode === 'tour' || mode === 'idle' || mode === 'explain' || mode === 'explain-hover') {
     const view = new NetworkView(canvas(), model, { theme: 'light', reducedMotion: false });
     view.setActivations(acts[0]);
     view.focus({ layers: [] }, 0);
@@ -74,10 +74,26 @@ async function run(mode: string, frames: number) {
       player.play(1); // the first convolution's sweep: reveal + receptive-field highlight every frame
       player.setSpeed(0.05);
     }
+    // an explanation open: a conv2 cube and the 150 inputs it reads (6 maps × 5×5) highlighted;
+    // with `explain-hover` the pointer moves to another cube every frame
+    const conv2 = model.layers.find((l) => l.name === 'conv2')!;
+    const inputsOf = (index: number) => {
+      const plane = conv2.shape[1] * conv2.shape[2];
+      const row = Math.floor((index % plane) / conv2.shape[2]);
+      const col = index % conv2.shape[2];
+      const out: number[] = [];
+      for (let c = 0; c < 6; c++)
+        for (let ky = 0; ky < 5; ky++) for (let kx = 0; kx < 5; kx++) out.push(c * 196 + (row + ky) * 14 + col + kx);
+      return out;
+    };
+    if (mode === 'explain') view.highlightInputs('conv2', 345, 'pool1', inputsOf(345));
     // (setActivations renders the frame itself while the view's own loop is stopped, as it is here)
     const r = await measure((i) => {
       if (mode === 'in-place') view.setActivations(acts[i & 1]);
-      else view.renderOnce();
+      else if (mode === 'explain-hover') {
+        const index = (i * 37) % 1600;
+        view.highlightInputs('conv2', index, 'pool1', inputsOf(index));
+      } else view.renderOnce();
     }, frames);
     const drawCalls = view.drawCalls;
     player?.dispose();

@@ -42,14 +42,18 @@ async function measure(mode, frames, throttle) {
   return r;
 }
 const rows = [];
+const only = process.env.MODES?.split(',');
 for (const throttle of [1, 4]) {
   for (const [mode, frames] of [
     ['idle', 40],
     ['in-place', 40],
     ['tour', 40],
+    ['explain', 40],
+    ['explain-hover', 40],
     ['realloc', 40],
     ['per-cube', throttle === 1 ? 8 : 4],
   ]) {
+    if (only && !only.includes(mode)) continue;
     const r = await measure(mode, frames, throttle);
     rows.push({ mode, throttle, ...r });
     console.error(mode, throttle, JSON.stringify(r));
@@ -60,6 +64,8 @@ const label = {
   idle: 'thin instances, nothing changes (Babylon\u2019s own per-frame cost)',
   'in-place': 'thin instances, colours updated in place (new activations every frame)',
   tour: 'thin instances during the tour (sweep + receptive-field highlight every frame)',
+  explain: 'thin instances with an explanation open (a conv2 cube and its 150 inputs highlighted)',
+  'explain-hover': 'thin instances, the pointer explaining another cube every frame',
   realloc: 'thin instances, new buffers every frame (the site we replace)',
   'per-cube': 'one mesh per cube',
 };
