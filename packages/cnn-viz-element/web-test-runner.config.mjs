@@ -48,7 +48,7 @@ export default {
   ],
   concurrency: 1,
   reporters: [defaultReporter(), summaryFileReporter()],
-  testsFinishTimeout: 300_000,
+  testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 60_000 } },
   browsers: [
     playwrightLauncher({

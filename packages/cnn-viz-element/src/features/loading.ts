@@ -12,7 +12,7 @@
  * - events `cnn-progress` `{ phase, loaded, total }`, `cnn-ready` `{ model, backend }`,
  *   `cnn-error` `{ type, message, sourceError }`.
  * Life cycle: moving the element keeps it working (nothing is released during a move); removing it
- * releases its WebGL context, socket and runtime within half a second; re-adding it starts again.
+ * releases its WebGL context, socket and runtime within a tenth of a second; re-adding it starts again.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { loadModelDescription } from '../model/load-description.js';
@@ -31,7 +31,7 @@ export interface LoadingHost extends ReactiveControllerHost, HTMLElement {
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
 
 /** How long a removed element waits before releasing everything (a move re-adds it at once). */
-const RELEASE_AFTER_MS = 500;
+const RELEASE_AFTER_MS = 100;
 
 interface Features {
   stage: StageController;
