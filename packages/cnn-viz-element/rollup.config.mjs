@@ -48,6 +48,11 @@ function cutUnreachableBabylonImports() {
 
 export default {
   input: 'src/index.ts',
+  // The element's code must stay in cnn-visualizer.min.js: its defaults find the model and the wasm
+  // next to the module that holds them (import.meta.url). With a strict entry signature, rollup moves
+  // everything the entry shares with a lazy chunk into chunks/index-*.js and leaves a one-line facade,
+  // so the defaults pointed into chunks/. Letting rollup add exports to the entry keeps the code there.
+  preserveEntrySignatures: 'allow-extension',
   output: {
     dir: 'dist/cdn',
     format: 'es',

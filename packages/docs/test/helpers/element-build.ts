@@ -14,12 +14,16 @@ function newest(path: string): number {
 
 /**
  * Builds the element (`npm run build -w packages/cnn-viz-element`: dist/, the drop-in in dist/cdn/,
- * custom-elements.json) unless a build newer than its sources and the model is there (`npm test`
- * builds it before this suite).
+ * custom-elements.json) unless a build newer than its sources, its build files and the model is there
+ * (`npm test` builds it before this suite).
  */
 export function ensureElementBuilt(): void {
   const built = [join(ELEMENT, 'dist/index.js'), join(ELEMENT, 'dist/cdn/cnn-visualizer.min.js')];
-  const sources = [join(ELEMENT, 'src'), join(REPO, 'model/cnn.json'), join(REPO, 'model/cnn.onnx')];
+  const sources = [
+    ...['src', 'package.json', 'rollup.config.mjs', 'scripts/copy-assets.mjs'].map((f) => join(ELEMENT, f)),
+    join(REPO, 'model/cnn.json'),
+    join(REPO, 'model/cnn.onnx'),
+  ];
   if (built.every(existsSync) && Math.min(...built.map(newest)) >= Math.max(...sources.map(newest))) return;
   const r = spawnSync('npm', ['run', '--silent', 'build', '-w', 'packages/cnn-viz-element'], {
     cwd: REPO,
