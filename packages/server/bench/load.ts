@@ -21,7 +21,7 @@
  * the load database on; default TEST_DATABASE_URL or the local one).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -47,6 +47,7 @@ dbUrl.pathname = `/${DB}`;
 const mnist = loadMnist('test');
 const digit = (i: number) => mnist.images.subarray((i % 10_000) * 784, ((i % 10_000) + 1) * 784);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const f = (n: number) => n.toFixed(1);
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -89,8 +90,10 @@ if (!DIRECT) {
       CADDY_ADMIN: 'off',
       HOME: process.env.HOME ?? '/tmp',
     },
-    stdio: ['ignore', 'ignore', 'ignore'],
+    stdio: ['ignore', 'ignore', process.env.LOAD_CADDY_LOG ? 'pipe' : 'ignore'],
   });
+  // LOAD_CADDY_LOG=file keeps Caddy's log (upstream health, proxy errors)
+  if (process.env.LOAD_CADDY_LOG) caddy.stderr!.pipe(createWriteStream(process.env.LOAD_CADDY_LOG));
   while ((await fetch(`${url}/readyz`).catch(() => null))?.status !== 200) await sleep(50);
 }
 // from here on, this process (every thread) runs on LOAD_CPUS only
@@ -109,6 +112,7 @@ const address = (net: number, k: number) => `127.${net}.${(k >> 8) & 255}.${(k &
 
 /** HTTP answers by status (0: no answer within 10 s, or the connection failed). */
 const httpStatuses: Record<string, number> = {};
+const failures: Record<number, string> = {};
 /** An HTTP request from `localAddress`; resolves with the status once the body is read. */
 function call(method: string, path: string, localAddress: string, body?: string): Promise<number> {
   return new Promise<number>((resolve) => {
@@ -121,8 +125,14 @@ function call(method: string, path: string, localAddress: string, body?: string)
         headers: body ? { 'content-type': 'application/json' } : {},
       },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          // what a failure said (the server's JSON error, or the proxy's own answer), once per status
+          if (status >= 500) failures[status] ??= `${res.headers.server ?? ''} ${text.slice(0, 120)}`;
+          resolve(status);
+        });
       },
     );
     req.setTimeout(10_000, () => req.destroy());
@@ -268,12 +278,34 @@ const ticker = setInterval(
     ),
   5000,
 );
-await Promise.all([readers(), abuser(), sleep(SECONDS * 1000)]);
+// what Caddy's health check sees: /healthz of each process, directly, twice a second
+const healthMs: number[] = [];
+async function healthProbe() {
+  while (Date.now() < deadline) {
+    for (const s of servers) {
+      const t = performance.now();
+      const ok = await fetch(`${s.proc.url}/healthz`, { signal: AbortSignal.timeout(10_000) })
+        .then((r) => r.ok)
+        .catch(() => false);
+      healthMs.push(ok ? performance.now() - t : Infinity);
+    }
+    await sleep(500);
+  }
+}
+await Promise.all([readers(), abuser(), healthProbe(), sleep(SECONDS * 1000)]);
 measuring = false;
 const elapsed = (performance.now() - t0) / 1000;
 const ws = minus(await histogram('cnn_ws_request_seconds'), wsBefore);
 const inf = minus(await histogram('cnn_inference_seconds'), inferBefore);
 const batch = minus(await histogram('cnn_inference_batch_size'), batchBefore);
+// each process's event-loop delay (prom-client samples it since start): a long one delays everything
+const lag = await Promise.all(
+  servers.map(async (s) => {
+    const text = await (await fetch(`http://127.0.0.1:${s.metricsPort}/metrics`)).text();
+    const v = (n: string) => Number(new RegExp(`^${n} (\\S+)$`, 'm').exec(text)?.[1]) * 1000;
+    return `${f(v('nodejs_eventloop_lag_p99_seconds'))} / ${f(v('nodejs_eventloop_lag_max_seconds'))}`;
+  }),
+);
 running = false;
 clearInterval(ticker);
 await Promise.all(clients);
@@ -286,7 +318,6 @@ await admin.destroy();
 
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-const f = (n: number) => n.toFixed(1);
 const mb = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
 console.log(`\n| what | figure |\n|---|---:|`);
 console.log(
@@ -304,6 +335,11 @@ console.log(
   `| server-side, queue + run (\`cnn_inference_seconds\`) p50 / p99 | ${f(quantile(inf, 0.5))} / ${f(quantile(inf, 0.99))} ms |`,
 );
 console.log(`| mean batch size | ${(batch.sum / Math.max(1, batch.count)).toFixed(1)} |`);
+healthMs.sort((a, b) => a - b);
+console.log(
+  `| \`/healthz\` straight to a process, p50 / max (Caddy's check gives up after 3 s) | ${f(healthMs[Math.floor(healthMs.length / 2)] ?? NaN)} / ${f(healthMs.at(-1) ?? NaN)} ms |`,
+);
+console.log(`| servers' event-loop delay p99 / max, per process | ${lag.join(', ')} ms |`);
 console.log(`| WebSocket errors | ${wsErrors} |`);
 console.log(
   `| submissions from readers (201) / refused | ${httpStats.submissions} / ${httpStats.submissionErrors} |`,
@@ -312,6 +348,6 @@ console.log(`| page and API reads (200) / failed | ${httpStats.pages} / ${httpSt
 console.log(
   `| abusive reader: accepted / refused with 429 | ${httpStats.abusive201} / ${httpStats.abusive429} |`,
 );
-console.error('HTTP answers:', JSON.stringify(httpStatuses));
+console.error('HTTP answers:', JSON.stringify(httpStatuses), 'failures:', JSON.stringify(failures));
 console.log(`| start → /readyz per process | ${servers.map((s) => s.startMs.toFixed(0)).join(', ')} ms |`);
 console.log(`| server memory (RSS) before → after, per process | ${mb(rssBefore)} → ${mb(rssAfter)} MB |`);
