@@ -47,10 +47,11 @@ async function serveModel(): Promise<{ url: string; close(): void }> {
 }
 
 describe('/embed in a cross-origin iframe', () => {
-  it('works inside an iframe on another origin, configured by its query', async () => {
+  it('works inside an iframe on another origin, configured by its query', async (t) => {
     const host = await serveOtherOrigin(`<!doctype html><title>A course page</title>
       <h1>Week 3: convolutions</h1>
       <iframe src="${server.url}/embed?theme=dark&narration=off" width="960" height="720" style="border:0"></iframe>`);
+    t.after(() => host.close());
     const page = await browser.newPage({ viewport: { width: 1000, height: 820 } });
     const errors = watchErrors(page);
     await page.goto(host.url);
@@ -67,7 +68,6 @@ describe('/embed in a cross-origin iframe', () => {
     await saveScreenshot(page, 'embed-iframe.png');
     assert.deepEqual(errors, []);
     await page.close();
-    host.close();
   });
 
   it('a figure: hide the draw pad and samples, classify a shipped 4, open the tour at conv1', async () => {
@@ -93,8 +93,9 @@ describe('/embed in a cross-origin iframe', () => {
   it(
     "/embed?model=<a teacher's hosted model on another origin> runs it in the page",
     { todo: "the server's CSP (connect-src 'self' ws: wss:) blocks other origins' models" },
-    async () => {
+    async (t) => {
       const models = await serveModel();
+      t.after(() => models.close());
       const page = await browser.newPage({ viewport: { width: 960, height: 720 } });
       const errors = watchErrors(page);
       const fetched: string[] = [];
@@ -114,7 +115,6 @@ describe('/embed in a cross-origin iframe', () => {
       assert.ok(fetched.includes(`${models.url}cnn.onnx`), "the teacher's model was loaded");
       assert.deepEqual(errors, []);
       await page.close();
-      models.close();
     },
   );
 
@@ -195,11 +195,12 @@ describe('oEmbed', () => {
 });
 
 describe('the drop-in bundle', () => {
-  it('works on a plain HTML page from another origin with one script tag and the element', async () => {
+  it('works on a plain HTML page from another origin with one script tag and the element', async (t) => {
     const host = await serveOtherOrigin(`<!doctype html><meta charset="utf-8"><title>My blog</title>
       <p>Draw a digit:</p>
       <script type="module" src="${server.url}/cdn/cnn-visualizer.min.js"></script>
       <cnn-visualizer></cnn-visualizer>`);
+    t.after(() => host.close());
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     const errors = watchErrors(page);
     const fetched: string[] = [];
@@ -215,6 +216,5 @@ describe('the drop-in bundle', () => {
     await saveScreenshot(page, 'dropin-plain-page.png');
     assert.deepEqual(errors, []);
     await page.close();
-    host.close();
   });
 });
