@@ -64,7 +64,13 @@ async function measure(frame: (i: number) => void, frames: number) {
 async function run(mode: string, frames: number) {
   const model: ModelDescription = await (await fetch('/model/cnn.json')).json();
   const acts = [synthetic(model, 0), synthetic(model, 1)];
-  if (mode === 'in-place' || mode === 'tour' || mode === 'idle' || mode === 'explain' || mode === 'explain-hover') {
+  if (
+    mode === 'in-place' ||
+    mode === 'tour' ||
+    mode === 'idle' ||
+    mode === 'explain' ||
+    mode === 'explain-hover'
+  ) {
     const view = new NetworkView(canvas(), model, { theme: 'light', reducedMotion: false });
     view.setActivations(acts[0]);
     view.focus({ layers: [] }, 0);
@@ -83,7 +89,8 @@ async function run(mode: string, frames: number) {
       const col = index % conv2.shape[2];
       const out: number[] = [];
       for (let c = 0; c < 6; c++)
-        for (let ky = 0; ky < 5; ky++) for (let kx = 0; kx < 5; kx++) out.push(c * 196 + (row + ky) * 14 + col + kx);
+        for (let ky = 0; ky < 5; ky++)
+          for (let kx = 0; kx < 5; kx++) out.push(c * 196 + (row + ky) * 14 + col + kx);
       return out;
     };
     if (mode === 'explain') view.highlightInputs('conv2', 345, 'pool1', inputsOf(345));

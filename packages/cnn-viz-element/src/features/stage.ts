@@ -7,7 +7,8 @@
  *   viewport away) the context is released and the view re-created, with the same activations,
  *   when the element comes back — a page can hold any number of elements and the browser's limit
  *   of live contexts (about 16) is never reached;
- * - a lost context (the GPU process restarted) is restored by Babylon without a reload;
+ * - a lost context (the GPU process restarted) is replaced by a new one on a fresh canvas, with the
+ *   same activations, without a reload;
  * - the render loop runs only while the element can be seen.
  * Other features learn of each new view through `onView`.
  */
@@ -153,6 +154,17 @@ export class StageController implements ReactiveController {
       if (this.activations) view.setActivations(this.activations);
       this.resizer = new ResizeObserver(() => view.resize());
       this.resizer.observe(canvas);
+      // the browser took the context away (GPU process restart, too many contexts): draw again on a
+      // fresh canvas with a new context, with the same activations — no reload needed
+      canvas.addEventListener(
+        'webglcontextlost',
+        () => {
+          if (this.view !== view) return;
+          this.release();
+          void this.create();
+        },
+        { once: true },
+      );
       view.start();
       for (const fn of this.listeners) fn(view);
     } catch (e) {

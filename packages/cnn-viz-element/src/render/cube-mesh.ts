@@ -59,10 +59,13 @@ export class CubeMesh {
   }
 
   /** Uploads what changed since the last frame. */
-  flush(): void {
+  /** Uploads what changed; true when anything did (the frame must be drawn). */
+  flush(): boolean {
+    const changed = this.dirtyMatrix || this.dirtyColor;
     if (this.dirtyMatrix) this.mesh.thinInstanceBufferUpdated('matrix');
     if (this.dirtyColor) this.mesh.thinInstanceBufferUpdated('color');
     this.dirtyMatrix = this.dirtyColor = false;
+    return changed;
   }
 
   get instanceCount(): number {

@@ -4,16 +4,7 @@
 import { expect } from '@esm-bundle/chai';
 import type { CnnVisualizer, PredictionDetail } from '../../src/index.js';
 import { SAMPLE_DIGITS, samplePixels } from '../../src/model/samples.js';
-import {
-  checkConsolePerTest,
-  make,
-  MODEL_URL,
-  next,
-  record,
-  stageCanvas,
-  trackContexts,
-  until,
-} from './helpers/element.js';
+import { checkConsolePerTest, make, MODEL_URL, next, record, stageCanvas, until } from './helpers/element.js';
 
 checkConsolePerTest();
 
