@@ -47,7 +47,7 @@ function cutUnreachableBabylonImports() {
 }
 
 export default {
-  input: 'src/index.ts',
+  input: 'src/define.ts',
   // The element's code must stay in cnn-visualizer.min.js: its defaults find the model and the wasm
   // next to the module that holds them (import.meta.url). With a strict entry signature, rollup moves
   // everything the entry shares with a lazy chunk into chunks/index-*.js and leaves a one-line facade,

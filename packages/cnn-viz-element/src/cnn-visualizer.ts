@@ -16,7 +16,6 @@ import { elementStyles } from './ui/element-styles.js';
 import type { Explanation } from './explain/types.js';
 import './ui/draw-pad.js';
 import type { CnnDrawPad } from './ui/draw-pad.js';
-import './ui/explanation-panel.js';
 import './ui/narration-panel.js';
 import './ui/prediction-chart.js';
 import './ui/sample-digits.js';

@@ -11,9 +11,6 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { InferenceBackend } from '../inference/activations.js';
-import { AutoBackend } from '../inference/auto-backend.js';
-import { LocalOnnxBackend } from '../inference/local-backend.js';
-import { WebSocketBackend } from '../inference/websocket-backend.js';
 import type { ModelDescription } from '../model/description.js';
 import type { ActiveBackend, ProgressDetail } from './events.js';
 
@@ -60,6 +57,14 @@ export class BackendController implements ReactiveController {
       return;
     }
     this.owned = true;
+    // each backend's code loads with it: a page on the server never fetches the local one's
+    const [{ AutoBackend }, { LocalOnnxBackend }, { WebSocketBackend }] = await Promise.all([
+      b === 'auto' ? import('../inference/auto-backend.js') : { AutoBackend: undefined as never },
+      b === 'server' || b === 'ws'
+        ? { LocalOnnxBackend: undefined as never }
+        : import('../inference/local-backend.js'),
+      b === 'local' ? { WebSocketBackend: undefined as never } : import('../inference/websocket-backend.js'),
+    ]);
     const onnxUrl = new URL(model.onnx, new URL(h.modelUrl, document.baseURI)).href;
     const local = () =>
       new LocalOnnxBackend(model, {

@@ -14,8 +14,6 @@
  * - the panel closes when the reader moves the camera.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { explain } from '../explain/explain.js';
-import { describe } from '../explain/formula.js';
 import type { Explanation } from '../explain/types.js';
 import type { Activations } from '../inference/activations.js';
 import type { ModelDescription } from '../model/description.js';
@@ -63,7 +61,12 @@ export class InspectionController implements ReactiveController {
     const url = this.from.onnxUrl();
     if (!model || !url) throw new Error('the visualizer has no model yet: await `ready` first');
     if (!acts) throw new Error('nothing to explain yet: draw a digit or call setInput() first');
-    const weights = await loadWeights(url);
+    // the arithmetic and the panel load with the first explanation, not with the page
+    const [weights, { explain }] = await Promise.all([
+      loadWeights(url),
+      import('../explain/explain.js'),
+      import('../ui/explanation-panel.js'),
+    ]);
     return explain(model, weights, acts, layer, index);
   }
 
@@ -147,8 +150,8 @@ export class InspectionController implements ReactiveController {
     this.selected = { layer, index };
     view.highlightInputs(layer, index, null, []);
     const request = ++this.request;
-    this.explain(layer, index).then(
-      (e) => {
+    Promise.all([this.explain(layer, index), import('../explain/formula.js')]).then(
+      ([e, { describe }]) => {
         if (request !== this.request) return;
         this.explanation = e;
         this.announcement = describe(e);

@@ -10,7 +10,6 @@
  *   input layer, recomputed as the reader draws; a button beside Clear toggles it.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { batchPredictor, saliency } from '../explain/saliency.js';
 import type { InferenceBackend } from '../inference/activations.js';
 import { saliencyOverlay } from '../render/colormap.js';
 import type { NetworkView } from '../render/network-view.js';
@@ -60,6 +59,7 @@ export class SaliencyController implements ReactiveController {
     const pixels = this.from.pixels();
     if (!backend) throw new Error('the visualizer is not ready: await `ready` first');
     if (!pixels) throw new Error('nothing drawn: draw a digit or call setInput() first');
+    const { batchPredictor, saliency } = await import('../explain/saliency.js');
     return saliency(pixels, batchPredictor(backend as Parameters<typeof batchPredictor>[0]));
   }
 
