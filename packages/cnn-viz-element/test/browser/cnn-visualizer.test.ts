@@ -240,9 +240,10 @@ describe('<cnn-visualizer>', () => {
     const gl = canvas.getContext('webgl2') as WebGL2RenderingContext;
     expect(gl.isContextLost()).to.equal(false);
     a.remove();
-    const removedAt = performance.now();
-    await until(() => gl.isContextLost(), 'the removed element to lose its context', 1000);
-    expect(performance.now() - removedAt).to.be.lessThan(1000);
+    // a deadline, not a sleep: a timer set now fires after the element's own release timer, however
+    // busy the machine is, so this checks "released within a second" of the page's own clock
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(gl.isContextLost(), 'the removed element released its context within a second').to.equal(true);
     // the other one keeps working
     expect((await b.setInput(samplePixels(SAMPLE_DIGITS[8]))).prediction).to.equal(8);
   });

@@ -6,6 +6,7 @@ import { colorize, PALETTES } from '../../src/render/colormap.js';
 import { NetworkView } from '../../src/render/network-view.js';
 import { buildTour } from '../../src/tour/steps.js';
 import { TourPlayer } from '../../src/tour/tour-player.js';
+import { inkedFraction } from './helpers/element.js';
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -31,21 +32,6 @@ function canvas(w = 800, h = 450): HTMLCanvasElement {
   c.style.height = `${h}px`;
   document.body.appendChild(c);
   return c;
-}
-
-/** Fraction of pixels that differ from the top-left (background) pixel. */
-function inkedFraction(c: HTMLCanvasElement): number {
-  const copy = document.createElement('canvas');
-  copy.width = c.width;
-  copy.height = c.height;
-  const ctx = copy.getContext('2d')!;
-  ctx.drawImage(c, 0, 0);
-  const { data } = ctx.getImageData(0, 0, c.width, c.height);
-  let differ = 0;
-  for (let i = 0; i < data.length; i += 4)
-    if (Math.abs(data[i] - data[0]) + Math.abs(data[i + 1] - data[1]) + Math.abs(data[i + 2] - data[2]) > 24)
-      differ++;
-  return differ / (data.length / 4);
 }
 
 let model: ModelDescription;
