@@ -110,6 +110,9 @@ export class CnnVisualizer extends LitElement {
     hide: {},
     digit: {},
     showSaliency: { attribute: 'show-saliency', type: Boolean, reflect: true },
+    normalization: {},
+    classes: {},
+    ink: {},
   };
 
   /**
@@ -119,7 +122,11 @@ export class CnnVisualizer extends LitElement {
    * to this property. Changing it at any time switches backends. Default `local`.
    */
   backend: BackendName | InferenceBackend = 'local';
-  /** URL of the model description `cnn.json` (the ONNX file is found next to it). Changing it loads the new model. Default: next to this script. */
+  /**
+   * URL of the model: a description `cnn.json` (the ONNX file is found next to it), or an `.onnx`
+   * file read directly in the page (any small image classifier with a 1×28×28 input for now; see the
+   * README for the supported operators). Changing it loads the new model. Default: next to this script.
+   */
   modelUrl = new URL('cnn.json', HERE).href;
   /** Folder URL of onnxruntime-web's `.wasm` files. Default: next to this script. */
   wasmPath = HERE.href;
@@ -157,6 +164,17 @@ export class CnnVisualizer extends LitElement {
    * input layer (see `saliency()`). The reader toggles it with the button beside Clear. Default off.
    */
   showSaliency = false;
+  /**
+   * How 0–255 pixels (255 = ink) become the model's input, for a model of your own: a preset
+   * (`mnist`: /255 then MNIST's mean 0.1307 and std 0.3081; `unit`: /255 only; `imagenet`) or
+   * `mean/std` on the 0–1 scale (`0.5/0.5`, or one value per channel). Default: the description's,
+   * or `unit` for an `.onnx` given directly.
+   */
+  normalization: string | null = null;
+  /** Names of the model's classes, comma-separated (`cat,dog,…`). Default: the description's, or `0`…`N−1`. */
+  classes: string | null = null;
+  /** `bright` (ink is the high value, as in MNIST; the default) or `dark` (the model was trained on dark ink). */
+  ink: 'bright' | 'dark' | null = null;
 
   private readonly stage = new StageController(
     this,
@@ -187,6 +205,7 @@ export class CnnVisualizer extends LitElement {
   private readonly inspection: InspectionController = new InspectionController(this, {
     model: () => this.loader.model,
     onnxUrl: () => this.onnxUrl(),
+    weights: () => this.loader.loadedModel?.weights,
     activations: () => this.input.activations,
     focusLayer: () => this.tourFeature.focusLayer,
     marksChanged: () => this.updateMarks(),
@@ -366,6 +385,7 @@ export class CnnVisualizer extends LitElement {
                         part="prediction"
                         exportparts="verdict, bars"
                         .probabilities=${probabilities}
+                        .classes=${this.loader.model?.classes ?? DIGITS}
                       ></cnn-prediction-chart>`
                 }
                 ${
@@ -456,6 +476,8 @@ export class CnnVisualizer extends LitElement {
     return '';
   }
 }
+
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 function zoomHint(): string {
   const mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');

@@ -45,8 +45,12 @@ export class BackendController implements ReactiveController {
     /* released by `dispose()` when the element is really gone (see loading.ts) */
   }
 
-  /** Creates the backend for `model` from the host's current attributes and waits until it can run. */
-  async create(model: ModelDescription): Promise<void> {
+  /**
+   * Creates the backend for `model` from the host's current attributes and waits until it can run.
+   * `bytes`: an ONNX file read in the page (`model-url` pointing at an `.onnx`), which only the
+   * page can run.
+   */
+  async create(model: ModelDescription, bytes?: Uint8Array): Promise<void> {
     this.dispose();
     const h = this.host;
     const b = h.backend;
@@ -57,6 +61,10 @@ export class BackendController implements ReactiveController {
       return;
     }
     this.owned = true;
+    if (bytes && (b === 'server' || b === 'ws'))
+      throw new Error(
+        'this model was read in the page from an ONNX file; the server runs its own model: use backend="local"',
+      );
     // each backend's code loads with it: a page on the server never fetches the local one's
     const [{ AutoBackend }, { LocalOnnxBackend }, { WebSocketBackend }] = await Promise.all([
       b === 'auto' ? import('../inference/auto-backend.js') : { AutoBackend: undefined as never },
@@ -69,6 +77,7 @@ export class BackendController implements ReactiveController {
     const local = () =>
       new LocalOnnxBackend(model, {
         modelUrl: onnxUrl,
+        modelBytes: bytes,
         wasmPath: h.wasmPath,
         onProgress: (f) => this.onProgress({ phase: 'model', loaded: Math.round(f * 1000), total: 1000 }),
       });
@@ -83,7 +92,7 @@ export class BackendController implements ReactiveController {
       this.inference = ws;
       this.active = 'server';
       await ws.connect();
-    } else if (b === 'auto') {
+    } else if (b === 'auto' && !bytes) {
       const ws = server();
       this.inference = new AutoBackend(ws, local, (to) => {
         this.active = to;

@@ -18,12 +18,15 @@ import type { Explanation } from '../explain/types.js';
 import type { Activations } from '../inference/activations.js';
 import type { ModelDescription } from '../model/description.js';
 import { loadWeights } from '../model/load-weights.js';
+import type { Weights } from '../model/tensor.js';
 import type { NetworkView } from '../render/network-view.js';
 
 export interface InspectionSources {
   model: () => ModelDescription | undefined;
   /** URL of the model's ONNX file. */
   onnxUrl: () => string | undefined;
+  /** The weights, when they were read with the model (an `.onnx` at `model-url`). */
+  weights: () => Weights | undefined;
   activations: () => Activations | null;
   /** The layer the reader is looking at (the tour's), for keyboard selection. */
   focusLayer: () => string | undefined;
@@ -63,7 +66,7 @@ export class InspectionController implements ReactiveController {
     if (!acts) throw new Error('nothing to explain yet: draw a digit or call setInput() first');
     // the arithmetic and the panel load with the first explanation, not with the page
     const [weights, { explain }] = await Promise.all([
-      loadWeights(url),
+      this.from.weights() ?? loadWeights(url),
       import('../explain/explain.js'),
       import('../ui/explanation-panel.js'),
     ]);

@@ -15,8 +15,8 @@
  * releases its WebGL context, socket and runtime within a tenth of a second; re-adding it starts again.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { loadModelDescription } from '../model/load-description.js';
-import type { ModelDescription } from '../model/description.js';
+import { loadModelDescription, type LoadedModel } from '../model/load-description.js';
+import { parseNormalization, type ModelDescription } from '../model/description.js';
 import type { BackendController } from './backend.js';
 import { emit, type ErrorDetail, type ProgressDetail } from './events.js';
 import type { InputController } from './input.js';
@@ -26,7 +26,14 @@ import type { TourController } from './tour.js';
 export interface LoadingHost extends ReactiveControllerHost, HTMLElement {
   loading: 'lazy' | 'eager';
   modelUrl: string;
+  /** What a model of the page's own needs (override its description): see the element's docs. */
+  normalization?: string | null;
+  classes?: string | null;
+  ink?: 'bright' | 'dark' | null;
 }
+
+/** Everything that selects the model: a change of any of these loads it again. */
+const modelKey = (h: LoadingHost) => JSON.stringify([h.modelUrl, h.normalization, h.classes, h.ink]);
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -46,10 +53,12 @@ export class LoadingController implements ReactiveController {
   progress = 0;
   errorMessage = '';
   model?: ModelDescription;
+  /** The model as loaded (an `.onnx` given directly also brings its bytes and weights). */
+  loadedModel?: LoadedModel;
   /** Which start is current: older async steps see a different number and stop. */
   private generation = 0;
   private started = false;
-  private startedFor?: { modelUrl: string };
+  private startedFor?: string;
   private releaseTimer?: ReturnType<typeof setTimeout>;
   private readyPromise!: Promise<void>;
   private resolveReady!: () => void;
@@ -84,7 +93,7 @@ export class LoadingController implements ReactiveController {
   }
 
   hostUpdated(): void {
-    if (this.started && this.startedFor?.modelUrl !== this.host.modelUrl) {
+    if (this.started && this.startedFor !== modelKey(this.host)) {
       this.release();
       this.maybeStart();
     } else {
@@ -153,12 +162,19 @@ export class LoadingController implements ReactiveController {
   private async start() {
     const gen = ++this.generation;
     this.started = true;
-    this.startedFor = { modelUrl: this.host.modelUrl };
+    this.startedFor = modelKey(this.host);
     this.begin();
     this.progressed({ phase: 'description', loaded: 0, total: 1 });
     let model: ModelDescription;
     try {
-      model = await loadModelDescription(this.host.modelUrl);
+      this.loadedModel = await loadModelDescription(this.host.modelUrl);
+      model = withOverrides(this.loadedModel.description, this.host);
+      const [c, h, w] = model.input.shape;
+      // the draw pad makes 28×28 single-channel pictures (MNIST's format) for now
+      if (c !== 1 || h !== 28 || w !== 28)
+        throw new Error(
+          `this model reads ${model.input.shape.join('×')} inputs; the draw pad makes 1×28×28 pictures (MNIST's format), other sizes are not supported yet`,
+        );
     } catch (e) {
       if (gen === this.generation)
         this.fail('model', `Could not load the model description: ${(e as Error).message}`, e);
@@ -175,7 +191,7 @@ export class LoadingController implements ReactiveController {
 
   private async connectBackend(model: ModelDescription, gen: number) {
     try {
-      await this.f.backend.create(model);
+      await this.f.backend.create(model, this.loadedModel?.bytes);
     } catch (e) {
       if (gen === this.generation)
         this.fail('backend', `Could not load the network: ${(e as Error).message}`, e);
@@ -198,6 +214,7 @@ export class LoadingController implements ReactiveController {
     this.started = false;
     this.startedFor = undefined;
     this.model = undefined;
+    this.loadedModel = undefined;
     this.f.tour.setModel(undefined);
     this.f.stage.reset();
     this.f.backend.dispose();
@@ -231,4 +248,26 @@ export class LoadingController implements ReactiveController {
     });
     this.readyPromise.catch(() => undefined); // a page that never awaits it sees no unhandled rejection
   }
+}
+
+/**
+ * The description with the page's overrides (`normalization`, `classes`, `ink` attributes), as a
+ * copy: descriptions are shared between elements.
+ */
+function withOverrides(d: ModelDescription, h: LoadingHost): ModelDescription {
+  if (!h.normalization && !h.classes && !h.ink) return d;
+  const channels = d.input.shape[0];
+  const classes = h.classes ? h.classes.split(',').map((c) => c.trim()) : d.classes;
+  const outputs = d.layers[d.layers.length - 1].shape.reduce((a, b) => a * b, 1);
+  if (classes.length !== outputs)
+    throw new Error(`classes lists ${classes.length} names; the model has ${outputs} outputs`);
+  return {
+    ...d,
+    classes,
+    input: {
+      ...d.input,
+      normalization: h.normalization ? parseNormalization(h.normalization, channels) : d.input.normalization,
+      ink: h.ink ?? d.input.ink,
+    },
+  };
 }

@@ -9,6 +9,8 @@ type Ort = typeof import('onnxruntime-web/wasm');
 export interface LocalBackendOptions {
   /** URL of the ONNX file. */
   modelUrl: string;
+  /** The model's bytes when the page already has them (an ONNX file read in the page): no download. */
+  modelBytes?: Uint8Array;
   /** Folder (URL ending in "/") holding onnxruntime-web's .wasm/.mjs files. */
   wasmPath: string;
   /** Progress of the model download, 0–1. */
@@ -47,7 +49,8 @@ export class LocalOnnxBackend implements InferenceBackend {
     ort.env.wasm.numThreads = globalThis.crossOriginIsolated
       ? Math.min(4, navigator.hardwareConcurrency || 1)
       : 1;
-    const bytes = await fetchWithProgress(this.options.modelUrl, this.options.onProgress);
+    const bytes =
+      this.options.modelBytes ?? (await fetchWithProgress(this.options.modelUrl, this.options.onProgress));
     this.bytes = bytes;
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
     return { ort, session };
