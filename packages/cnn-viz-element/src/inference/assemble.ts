@@ -1,3 +1,4 @@
+import { argmax } from '../model/argmax.js';
 import type { LayerDescription } from '../model/description.js';
 import type { Activations } from './activations.js';
 
@@ -18,8 +19,5 @@ export function assembleActivations(
     ...rest.map((l, i) => ({ name: l.name, kind: l.kind, shape: l.shape, data: outputs[i] })),
   ];
   const probabilities = result[result.length - 1].data;
-  let prediction = 0;
-  for (let i = 1; i < probabilities.length; i++)
-    if (probabilities[i] > probabilities[prediction]) prediction = i;
-  return { layers: result, probabilities, prediction };
+  return { layers: result, probabilities, prediction: argmax(probabilities) };
 }

@@ -22,6 +22,7 @@ import { CreateBox } from '@babylonjs/core/Meshes/Builders/boxBuilder.js';
 import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import { Scene } from '@babylonjs/core/scene.js';
 import type { Activations } from '../inference/activations.js';
+import { argmax } from '../model/argmax.js';
 import type { LayerDescription, LayerKind, ModelDescription } from '../model/description.js';
 import { PALETTES, type Palette } from './colormap.js';
 import { CubeMesh } from './cube-mesh.js';
@@ -290,10 +291,7 @@ export class NetworkView {
   /** Index of the largest value of the last layer (the prediction), or −1 with nothing drawn. */
   winner(): number {
     const v = this.values[this.values.length - 1];
-    if (!v) return -1;
-    let best = 0;
-    for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-    return best;
+    return v ? argmax(v) : -1;
   }
 
   /** Flies the camera to frame some layers (instantly with reduced motion or `ms = 0`). */

@@ -1,4 +1,5 @@
 import { css, html, LitElement } from 'lit';
+import { argmax } from '../model/argmax.js';
 
 /**
  * The prediction in words and a bar per class. The sentence is an `aria-live` region, so screen
@@ -77,8 +78,7 @@ export class CnnPredictionChart extends LitElement {
 
   override render() {
     const p = this.probabilities;
-    let best = -1;
-    if (p) for (let i = 0; i < p.length; i++) if (best < 0 || p[i] > p[best]) best = i;
+    const best = p ? argmax(p) : -1;
     return html`
       <p class="verdict" part="verdict" aria-live="polite" aria-atomic="true">
         ${
