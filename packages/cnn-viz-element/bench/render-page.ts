@@ -9,6 +9,7 @@ import type { Activations } from '../src/inference/activations.js';
 import type { ModelDescription } from '../src/model/description.js';
 import { layoutNetwork } from '../src/render/layout.js';
 import { NetworkView } from '../src/render/network-view.js';
+import { probe } from '../src/render/view-probe.js';
 import { createCubeMaterial } from '../src/render/shader.js';
 import { buildTour } from '../src/tour/steps.js';
 import { TourPlayer } from '../src/tour/tour-player.js';
@@ -102,7 +103,7 @@ async function run(mode: string, frames: number) {
         view.highlightInputs('conv2', index, 'pool1', inputsOf(index));
       } else view.renderOnce();
     }, frames);
-    const drawCalls = view.drawCalls;
+    const drawCalls = probe(view).drawCalls;
     player?.dispose();
     view.dispose();
     return { ...r, drawCalls };

@@ -29,6 +29,7 @@ import { CubeMesh } from './cube-mesh.js';
 import { LayerMesh } from './layer-mesh.js';
 import { addressOf, cubeAt, layoutNetwork, receptiveField, type NetworkLayout } from './layout.js';
 import { createCubeMaterial } from './shader.js';
+import { registerProbe } from './view-probe.js';
 
 export interface NetworkViewOptions {
   theme: 'light' | 'dark';
@@ -143,6 +144,19 @@ export class NetworkView {
     this.engine.onContextRestoredObservable.add(() => this.invalidate());
     this.scene.onAfterRenderObservable.add(this.afterRender);
     this.focus({ layers: [] }, 0); // the whole network, fitted to the canvas's aspect
+    const { meshes, cubes } = this;
+    const lastDrawCalls = () => this.lastDrawCalls;
+    const indexOf = (layer: string) => this.layerIndex(layer);
+    registerProbe(this, {
+      instanceCount: (layer) => meshes[indexOf(layer)].instanceCount,
+      get totalInstances() {
+        return cubes.instanceCount;
+      },
+      colorBuffer: (layer) => meshes[indexOf(layer)].colors,
+      get drawCalls() {
+        return lastDrawCalls();
+      },
+    });
   }
 
   // ── data ──────────────────────────────────────────────────────────────────────────────────────
@@ -404,10 +418,6 @@ export class NetworkView {
     this.engine.stopRenderLoop(this.loopFrame);
   }
 
-  get isRunning(): boolean {
-    return this.running;
-  }
-
   resize(): void {
     this.engine.resize();
     this.invalidate();
@@ -418,26 +428,6 @@ export class NetworkView {
   /** Renders one frame now (also used when the loop is stopped). */
   renderOnce(): void {
     if (!this.disposed) this.renderFrame();
-  }
-
-  /** Thin instances of one layer (one per activation). */
-  instanceCount(layer: string): number {
-    return this.meshes[this.layerIndex(layer)].instanceCount;
-  }
-
-  /** Thin instances of the whole network's mesh (one per activation of every layer). */
-  get totalInstances(): number {
-    return this.cubes.instanceCount;
-  }
-
-  /** The colour buffer as drawn for a layer, RGBA per cube. */
-  colorBuffer(layer: string): Float32Array {
-    return this.meshes[this.layerIndex(layer)].colors;
-  }
-
-  /** Draw calls of the last frame. */
-  get drawCalls(): number {
-    return this.lastDrawCalls;
   }
 
   dispose(): void {

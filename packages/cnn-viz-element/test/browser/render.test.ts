@@ -4,6 +4,7 @@ import type { Activations } from '../../src/inference/activations.js';
 import type { ModelDescription } from '../../src/model/description.js';
 import { colorize, PALETTES } from '../../src/render/colormap.js';
 import { NetworkView } from '../../src/render/network-view.js';
+import { probe } from '../../src/render/view-probe.js';
 import { buildTour } from '../../src/tour/steps.js';
 import { TourPlayer } from '../../src/tour/tour-player.js';
 import { inkedFraction } from './helpers/element.js';
@@ -45,15 +46,15 @@ describe('NetworkView', () => {
     const view = new NetworkView(canvas(), model, { theme: 'light', reducedMotion: true });
     let total = 0;
     for (const l of model.layers) {
-      expect(view.instanceCount(l.name), l.name).to.equal(size(l.shape));
+      expect(probe(view).instanceCount(l.name), l.name).to.equal(size(l.shape));
       total += size(l.shape);
     }
     expect(view.layout.total).to.equal(total);
-    expect(view.totalInstances).to.equal(total);
+    expect(probe(view).totalInstances).to.equal(total);
     view.setActivations(synthetic(model));
     view.renderOnce();
-    expect(view.drawCalls).to.be.greaterThan(0);
-    expect(view.drawCalls).to.equal(1); // every layer's cubes in one mesh; none for an empty highlight
+    expect(probe(view).drawCalls).to.be.greaterThan(0);
+    expect(probe(view).drawCalls).to.equal(1); // every layer's cubes in one mesh; none for an empty highlight
     view.dispose();
   });
 
@@ -74,7 +75,7 @@ describe('NetworkView', () => {
     for (const [i, l] of model.layers.entries()) {
       const expected = new Float32Array(4 * size(l.shape));
       colorize(acts.layers[i].data, l.kind, PALETTES.light, expected, new Float32Array(size(l.shape)));
-      const actual = view.colorBuffer(l.name);
+      const actual = probe(view).colorBuffer(l.name);
       for (let k = 0; k < expected.length; k += 37)
         expect(actual[k], `${l.name}[${k}]`).to.be.closeTo(expected[k], 1e-6);
     }
@@ -83,7 +84,7 @@ describe('NetworkView', () => {
     const data = acts.layers[conv].data;
     const lo = data.indexOf(Math.min(...data));
     const hi = data.indexOf(Math.max(...data));
-    const colors = view.colorBuffer(acts.layers[conv].name);
+    const colors = probe(view).colorBuffer(acts.layers[conv].name);
     expect(colors[4 * lo + 2]).to.be.greaterThan(colors[4 * lo]);
     expect(colors[4 * hi]).to.be.greaterThan(colors[4 * hi + 2]);
     // one language: a non-negative layer's strongest value is the same red as the strongest positive
@@ -94,14 +95,14 @@ describe('NetworkView', () => {
       for (const kind of ['relu', 'conv'] as const) {
         const li = acts.layers.findIndex((l) => l.kind === kind);
         const d = acts.layers[li].data;
-        const c = view.colorBuffer(acts.layers[li].name);
+        const c = probe(view).colorBuffer(acts.layers[li].name);
         const top = d.indexOf(Math.max(...d));
         for (let k = 0; k < 3; k++)
           expect(c[4 * top + k], `${theme} ${kind} max`).to.be.closeTo(p.warm[2][k], 1e-6);
       }
       const relu = acts.layers.findIndex((l) => l.kind === 'relu');
       const zero = acts.layers[relu].data.indexOf(0);
-      const c = view.colorBuffer(acts.layers[relu].name);
+      const c = probe(view).colorBuffer(acts.layers[relu].name);
       for (let k = 0; k < 3; k++)
         expect(c[4 * zero + k], `${theme} relu zero`).to.be.closeTo(p.neutral[k], 1e-6);
     }
@@ -140,8 +141,8 @@ describe('NetworkView', () => {
     };
     const c = canvas();
     const view = new NetworkView(c, other, { theme: 'light', reducedMotion: true });
-    expect(view.instanceCount('c')).to.equal(4 * 14 * 14);
-    expect(view.instanceCount('s')).to.equal(5);
+    expect(probe(view).instanceCount('c')).to.equal(4 * 14 * 14);
+    expect(probe(view).instanceCount('s')).to.equal(5);
     view.setActivations(synthetic(other));
     view.focus({ layers: [] }, 0);
     view.renderOnce();
@@ -196,13 +197,13 @@ describe('TourPlayer', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const last = model.layers[model.layers.length - 1].name;
     const ghost = PALETTES.light.ghost;
-    expect(view.colorBuffer(last)[0]).to.be.closeTo(ghost[0], 1e-6);
+    expect(probe(view).colorBuffer(last)[0]).to.be.closeTo(ghost[0], 1e-6);
     // new activations mid-tour recolour without restarting it
     const index = player.state.index;
     view.setActivations(synthetic(model));
     expect(player.state.index).to.equal(index);
     player.skip();
-    expect(view.colorBuffer(last)[4 * 6]).to.not.be.closeTo(ghost[0], 1e-3);
+    expect(probe(view).colorBuffer(last)[4 * 6]).to.not.be.closeTo(ghost[0], 1e-3);
     player.dispose();
     view.dispose();
   });
@@ -216,7 +217,7 @@ describe('TourPlayer', () => {
     expect(player.state.index).to.equal(2);
     const layer = buildTour(model)[2].layer!;
     const ghost = PALETTES.light.ghost;
-    const colors = view.colorBuffer(layer);
+    const colors = probe(view).colorBuffer(layer);
     let lit = 0;
     for (let i = 0; i < colors.length; i += 4) if (Math.abs(colors[i] - ghost[0]) > 1e-3) lit++;
     expect(lit).to.be.greaterThan(0);
