@@ -90,33 +90,25 @@ describe('/embed in a cross-origin iframe', () => {
     await page.close();
   });
 
-  it(
-    "/embed?model=<a teacher's hosted model on another origin> runs it in the page",
-    { todo: "the server's CSP (connect-src 'self' ws: wss:) blocks other origins' models" },
-    async (t) => {
-      const models = await serveModel();
-      t.after(() => models.close());
-      const page = await browser.newPage({ viewport: { width: 960, height: 720 } });
-      const errors = watchErrors(page);
-      const fetched: string[] = [];
-      page.on('request', (r) => fetched.push(r.url()));
-      await page.goto(`${server.url}/embed?model=${encodeURIComponent(`${models.url}cnn.json`)}`);
-      const el = page.locator('cnn-visualizer');
-      // ready, or an error said in words (then the test says which)
-      const failed = el.locator('[part=error]');
-      await el.getByText('running in your browser').or(failed).waitFor({ timeout: READY_MS });
-      assert.equal(
-        await failed.count(),
-        0,
-        `the element says: ${await failed.textContent().catch(() => '')}`,
-      );
-      await drawDigit(page, 7);
-      assert.equal(await shownPrediction(page), 7);
-      assert.ok(fetched.includes(`${models.url}cnn.onnx`), "the teacher's model was loaded");
-      assert.deepEqual(errors, []);
-      await page.close();
-    },
-  );
+  it("/embed?model=<a teacher's hosted model on another origin> runs it in the page", async (t) => {
+    const models = await serveModel();
+    t.after(() => models.close());
+    const page = await browser.newPage({ viewport: { width: 960, height: 720 } });
+    const errors = watchErrors(page);
+    const fetched: string[] = [];
+    page.on('request', (r) => fetched.push(r.url()));
+    await page.goto(`${server.url}/embed?model=${encodeURIComponent(`${models.url}cnn.json`)}`);
+    const el = page.locator('cnn-visualizer');
+    // ready, or an error said in words (then the test says which)
+    const failed = el.locator('[part=error]');
+    await el.getByText('running in your browser').or(failed).waitFor({ timeout: READY_MS });
+    assert.equal(await failed.count(), 0, `the element says: ${await failed.textContent().catch(() => '')}`);
+    await drawDigit(page, 7);
+    assert.equal(await shownPrediction(page), 7);
+    assert.ok(fetched.includes(`${models.url}cnn.onnx`), "the teacher's model was loaded");
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 
   it('/embed ignores a model URL that is not http(s)', async () => {
     const page = await browser.newPage({ viewport: { width: 960, height: 720 } });

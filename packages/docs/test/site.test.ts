@@ -214,61 +214,51 @@ describe('try your own model', () => {
     await page.close();
   });
 
-  it(
-    "an .onnx file that is not a model, dropped on the page: the element's error, in words",
-    { todo: "the server's CSP (connect-src) must allow blob: for the element to read a picked file" },
-    async () => {
-      const { page, errors } = await open('/');
-      await ready(page);
-      const files = await page.evaluateHandle(() => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([new Uint8Array([1, 2, 3, 4, 5])], 'broken.onnx'));
-        return dt;
-      });
-      await page.dispatchEvent('[data-drop-zone]', 'drop', { dataTransfer: files });
-      const shown = page.locator('cnn-visualizer [part=error]');
-      await shown.waitFor({ timeout: READY_MS });
-      const message = (await shown.textContent())!.trim();
-      await status(page)
-        .filter({ hasText: `broken.onnx could not be used. ${message}` })
-        .waitFor();
-      assert.deepEqual(errors, []);
-      await page.close();
-    },
-  );
+  it("an .onnx file that is not a model, dropped on the page: the element's error, in words", async () => {
+    const { page, errors } = await open('/');
+    await ready(page);
+    const files = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array([1, 2, 3, 4, 5])], 'broken.onnx'));
+      return dt;
+    });
+    await page.dispatchEvent('[data-drop-zone]', 'drop', { dataTransfer: files });
+    const shown = page.locator('cnn-visualizer [part=error]');
+    await shown.waitFor({ timeout: READY_MS });
+    const message = (await shown.textContent())!.trim();
+    await status(page)
+      .filter({ hasText: `broken.onnx could not be used. ${message}` })
+      .waitFor();
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 
-  it(
-    'model/cnn.onnx picked: it runs in the page and reads a 7; the file is never uploaded; back to ours',
-    {
-      todo: "the server's CSP (connect-src) must allow blob: for the element to read a picked file",
-    },
-    async () => {
-      const { page, errors } = await open('/');
-      await ready(page, /running on the server/);
-      const sent: string[] = [];
-      page.on('request', (r) => r.method() !== 'GET' && sent.push(`${r.method()} ${r.url()}`));
-      await page.getByLabel('Choose an .onnx file').setInputFiles({
-        name: 'cnn.onnx',
-        mimeType: 'application/octet-stream',
-        buffer: ONNX,
-      });
-      // running, or refused in words (then the test says why)
-      await status(page)
-        .filter({ hasText: /Running|could not be used/ })
-        .waitFor({ timeout: READY_MS });
-      assert.match((await status(page).textContent()) ?? '', /Running cnn\.onnx in your browser/);
-      await ready(page, /running in your browser/);
-      await drawDigit(page, 7);
-      assert.equal(await shownPrediction(page), 7);
-      await page.locator('[data-share-hint]').filter({ hasText: 'Your model reads 7' }).waitFor();
-      assert.deepEqual(sent, [], 'nothing was sent anywhere');
-      await saveScreenshot(page, 'site-own-model.png');
-      await page.getByRole('button', { name: 'Back to our LeNet-5' }).click();
-      await ready(page, /running on the server/);
-      assert.deepEqual(errors, []);
-      await page.close();
-    },
-  );
+  it('model/cnn.onnx picked: it runs in the page and reads a 7; the file is never uploaded; back to ours', async () => {
+    const { page, errors } = await open('/');
+    await ready(page, /running on the server/);
+    const sent: string[] = [];
+    page.on('request', (r) => r.method() !== 'GET' && sent.push(`${r.method()} ${r.url()}`));
+    await page.getByLabel('Choose an .onnx file').setInputFiles({
+      name: 'cnn.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: ONNX,
+    });
+    // running, or refused in words (then the test says why)
+    await status(page)
+      .filter({ hasText: /Running|could not be used/ })
+      .waitFor({ timeout: READY_MS });
+    assert.match((await status(page).textContent()) ?? '', /Running cnn\.onnx in your browser/);
+    await ready(page, /running in your browser/);
+    await drawDigit(page, 7);
+    assert.equal(await shownPrediction(page), 7);
+    await page.locator('[data-share-hint]').filter({ hasText: 'Your model reads 7' }).waitFor();
+    assert.deepEqual(sent, [], 'nothing was sent anywhere');
+    await saveScreenshot(page, 'site-own-model.png');
+    await page.getByRole('button', { name: 'Back to our LeNet-5' }).click();
+    await ready(page, /running on the server/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 
   it('/?model=<URL of a hosted model> runs that model in the page and keeps it in the address', async () => {
     const model = `${server.url}/cdn/cnn.json`;

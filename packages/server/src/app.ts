@@ -50,7 +50,10 @@ const CSP = {
   scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
   styleSrc: ["'self'", "'unsafe-inline'"],
   imgSrc: ["'self'", 'data:', 'blob:'],
-  connectSrc: ["'self'", 'ws:', 'wss:'],
+  // blob: a model file the reader picks is read from an object URL (never uploaded); https:/http: a
+  // model a teacher hosts elsewhere (`/?model=`, `/embed?model=`; CORS decides). (http: only reaches
+  // anything from plain-http pages: https pages block mixed content.)
+  connectSrc: ["'self'", 'ws:', 'wss:', 'blob:', 'https:', 'http:'],
   workerSrc: ["'self'", 'blob:'],
   objectSrc: ["'none'"],
   // only /embed is meant for other sites' iframes; every other page may be framed by this site only

@@ -131,8 +131,14 @@ describe('explanations on screen', () => {
             composed: true,
           }),
         );
-        await el.updateComplete;
-        picked = !!el.shadowRoot!.querySelector('[part="explanation"]');
+        // the explanation arrives when the weights and its code have loaded: wait for it a while
+        picked = await until(
+          () => !!el.shadowRoot!.querySelector('[part="explanation"]'),
+          'an explanation',
+          3000,
+        )
+          .then(() => true)
+          .catch(() => false);
       }
     expect(picked, 'an explanation opened over some cube').to.equal(true);
     await until(
@@ -178,8 +184,13 @@ describe('explanations on screen', () => {
         const init = { ...at, pointerType: 'touch', isPrimary: true, bubbles: true, composed: true };
         canvas.dispatchEvent(new PointerEvent('pointerdown', init));
         canvas.dispatchEvent(new PointerEvent('pointerup', init));
-        await el.updateComplete;
-        opened = !!el.shadowRoot!.querySelector('[part="explanation"]');
+        opened = await until(
+          () => !!el.shadowRoot!.querySelector('[part="explanation"]'),
+          'an explanation',
+          3000,
+        )
+          .then(() => true)
+          .catch(() => false);
       }
       expect(opened).to.equal(true);
     } finally {
