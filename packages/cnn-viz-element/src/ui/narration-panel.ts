@@ -26,7 +26,8 @@ export class CnnNarrationPanel extends LitElement {
       margin: 0.6em 0 0;
       line-height: 1.45;
     }
-    h3 {
+    /* not a heading: the element cannot know the host page's heading levels (axe: heading-order) */
+    .title {
       margin: 0 0 0.25em;
       font-size: 1em;
     }
@@ -102,7 +103,7 @@ export class CnnNarrationPanel extends LitElement {
         </label>
       </div>
       <div class="text" part="narration-text" aria-live="polite">
-        <h3>${s.title}<span class="step">${s.index + 1}/${s.count}</span></h3>
+        <p class="title"><strong>${s.title}</strong><span class="step">${s.index + 1}/${s.count}</span></p>
         <div>${s.text}</div>
       </div>
     `;
