@@ -16,7 +16,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Explanation } from '../explain/types.js';
 import type { Activations } from '../inference/activations.js';
-import type { ModelDescription } from '../model/description.js';
+import { layerSize, type ModelDescription } from '../model/description.js';
 import { loadWeights } from '../model/load-weights.js';
 import type { Weights } from '../model/tensor.js';
 import type { NetworkView } from '../render/network-view.js';
@@ -106,7 +106,7 @@ export class InspectionController implements ReactiveController {
     } else {
       const li = layers.findIndex((l) => l.name === s.layer);
       const l = layers[li];
-      const count = l.shape.reduce((a, b) => a * b, 1);
+      const count = layerSize(l);
       const rowStep = l.shape.length === 3 ? l.shape[2] : 1;
       let layer = s.layer;
       let index = s.index;
@@ -119,12 +119,12 @@ export class InspectionController implements ReactiveController {
       else if (e.key === 'PageDown' || e.key === 'PageUp') {
         const next = layers[Math.max(0, Math.min(layers.length - 1, li + (e.key === 'PageDown' ? 1 : -1)))];
         layer = next.name;
-        index = Math.min(index, next.shape.reduce((a, b) => a * b, 1) - 1);
+        index = Math.min(index, layerSize(next) - 1);
       } else if (e.key === 'Escape') {
         this.close();
       } else return;
       if (e.key !== 'Escape') {
-        const size = layers.find((x) => x.name === layer)!.shape.reduce((a, b) => a * b, 1);
+        const size = layerSize(layers.find((x) => x.name === layer)!);
         this.select(layer, Math.max(0, Math.min(size - 1, index)));
       }
     }

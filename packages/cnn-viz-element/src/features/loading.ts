@@ -16,7 +16,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { loadModelDescription, type LoadedModel } from '../model/load-description.js';
-import { parseNormalization, type ModelDescription } from '../model/description.js';
+import { layerSize, parseNormalization, type ModelDescription } from '../model/description.js';
 import type { BackendController } from './backend.js';
 import { emit, type ErrorDetail, type ProgressDetail } from './events.js';
 import type { InputController } from './input.js';
@@ -258,7 +258,7 @@ function withOverrides(d: ModelDescription, h: LoadingHost): ModelDescription {
   if (!h.normalization && !h.classes && !h.ink) return d;
   const channels = d.input.shape[0];
   const classes = h.classes ? h.classes.split(',').map((c) => c.trim()) : d.classes;
-  const outputs = d.layers[d.layers.length - 1].shape.reduce((a, b) => a * b, 1);
+  const outputs = layerSize(d.layers[d.layers.length - 1]);
   if (classes.length !== outputs)
     throw new Error(`classes lists ${classes.length} names; the model has ${outputs} outputs`);
   return {

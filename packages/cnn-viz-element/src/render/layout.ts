@@ -8,7 +8,7 @@
  * network; a layer of ≤ 10 units is one column of big cubes (the outputs, labelled).
  * Cubes rise out of the plane (towards +z) with the strength of their activation.
  */
-import type { LayerDescription } from '../model/description.js';
+import { layerSize, type LayerDescription } from '../model/description.js';
 
 /** Distance between neighbouring cubes of the largest layer; smaller layers get bigger cubes. */
 export const SPACING = 1;
@@ -132,7 +132,7 @@ function layoutWith(layers: readonly LayerDescription[], gridAspect: number): Ne
   let x = 0;
   let total = 0;
   layers.forEach((l, index) => {
-    const count = l.shape.reduce((a, b) => a * b, 1);
+    const count = layerSize(l);
     const isMap = isMapShape(l.shape);
     const xy = new Float32Array(count * 2);
     let width: number;

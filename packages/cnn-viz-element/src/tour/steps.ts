@@ -3,7 +3,7 @@
  * each with a short explanation written for a curious student, the layers the camera frames and
  * the animation to play. Derived from the layer list, so a different network gets its own tour.
  */
-import type { LayerDescription, ModelDescription } from '../model/description.js';
+import { layerSize, type LayerDescription, type ModelDescription } from '../model/description.js';
 
 export type Effect =
   /** Everything at a glance; nothing computed yet. */
@@ -165,7 +165,7 @@ export function buildTour(model: ModelDescription): TourStep[] {
       id: 'overview',
       title: 'A convolutional network',
       text: `This is the whole network: ${model.layers.length} layers, ${model.layers
-        .reduce((a, l) => a + l.shape.reduce((x, y) => x * y, 1), 0)
+        .reduce((a, l) => a + layerSize(l), 0)
         .toLocaleString(
           'en',
         )} numbers, one cube each. Your drawing enters on the left; the answer comes out on the right. Let's follow it.`,
