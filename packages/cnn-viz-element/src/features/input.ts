@@ -77,10 +77,19 @@ export class InputController implements ReactiveController {
   async set(pixels: Uint8Array, source: InputSource): Promise<Activations> {
     this.pixels = pixels;
     this.frame = CnnDrawPad.SHOWN_FRAME;
-    this.pad?.showPixels(pixels, { silent: true });
+    void this.showOnPad(pixels);
     emit(this.host, 'cnn-input', { pixels, source });
     await this.on.ready();
     return this.classify(pixels);
+  }
+
+  /** Shows an input on the pad, once the pad has drawn itself (a `digit` set in HTML comes first). */
+  private async showOnPad(pixels: Uint8Array) {
+    await this.host.updateComplete;
+    const pad = this.pad;
+    if (!pad) return;
+    await pad.updateComplete;
+    if (this.pixels === pixels) pad.showPixels(pixels, { silent: true });
   }
 
   clear(): void {

@@ -262,3 +262,18 @@ describe('the public contract', () => {
     }
   });
 });
+
+describe('a figure set in HTML', () => {
+  it('digit="4" written in the page shows the 4 on the draw pad as well as classifying it', async () => {
+    const el = make({ loading: 'eager', tour: 'off', digit: '4' });
+    const p = await next<PredictionDetail>(el, 'cnn-prediction');
+    expect(p.detail.prediction).to.equal(4);
+    const canvas = el.shadowRoot!.querySelector('cnn-draw-pad')!.shadowRoot!.querySelector('canvas')!;
+    await until(() => {
+      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 128) ink++;
+      return ink > 500;
+    }, 'the 4 drawn on the pad');
+  });
+});
