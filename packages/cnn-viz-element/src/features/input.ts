@@ -106,9 +106,9 @@ export class InputController implements ReactiveController {
     });
   };
 
-  /** Classifies the current input again (new backend, model or view). */
-  refresh(): void {
-    if (this.pixels) void this.classify(this.pixels).catch(() => undefined);
+  /** Classifies the current input again (new backend, model, weights or view); settles when shown. */
+  refresh(): Promise<unknown> {
+    return this.pixels ? this.classify(this.pixels).catch(() => undefined) : Promise.resolve();
   }
 
   private fromPad() {

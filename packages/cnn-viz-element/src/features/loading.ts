@@ -203,7 +203,7 @@ export class LoadingController implements ReactiveController {
     this.settleReady();
     this.host.requestUpdate();
     emit(this.host, 'cnn-ready', { model, backend: this.f.backend.active || 'local' });
-    this.f.input.refresh();
+    void this.f.input.refresh();
   }
 
   /** Everything is released: the element was removed, or its model changes. */
