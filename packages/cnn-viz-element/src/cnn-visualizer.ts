@@ -1,7 +1,7 @@
 import { html, LitElement, nothing, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import type { Activations, InferenceBackend } from './inference/activations.js';
-import { HIDEABLE, type Hideable } from './embed/embed-options.js';
+import type { Hideable } from './embed/embed-options.js';
 import { BackendController, type BackendName } from './features/backend.js';
 import { emit, type ActiveBackend } from './features/events.js';
 import { InputController, toInputBytes } from './features/input.js';
@@ -12,6 +12,7 @@ import { LoadingController } from './features/loading.js';
 import { SaliencyController } from './features/saliency.js';
 import { StageController } from './features/stage.js';
 import { TourController, type TourCommand, type TourMode } from './features/tour.js';
+import { TrainingController } from './features/training.js';
 import { elementStyles } from './ui/element-styles.js';
 import type { Explanation } from './explain/types.js';
 import './ui/draw-pad.js';
@@ -24,6 +25,7 @@ export type { BackendName } from './features/backend.js';
 export type { Explanation } from './explain/types.js';
 export type {
   ActiveBackend,
+  CheckpointDetail,
   CnnEventMap,
   ErrorDetail,
   InputDetail,
@@ -56,6 +58,7 @@ const HERE = new URL('./', MODULE_URL);
  * @fires cnn-input - The input changed (drawing, sample, `setInput()`, clear). `detail: { pixels, source }`; `pixels` is null when cleared.
  * @fires cnn-prediction - A drawing was classified. `detail: { prediction, probabilities, activations, pixels }`.
  * @fires cnn-step - The tour moved to another step. `detail: { index, id, title }`.
+ * @fires cnn-checkpoint - The reader (or the tour) chose another moment of training. `detail: { index, step, epoch, testAccuracy }`.
  * @fires cnn-error - Something failed (model download, server, WebGL). `detail: { type, message, sourceError }`.
  *
  * @slot - `<cnn-step for="step-id" title="…">text</cnn-step>` children replace a tour step's words.
@@ -76,6 +79,7 @@ const HERE = new URL('./', MODULE_URL);
  * @csspart legend - The colour scale of the layer in focus, with its real numbers.
  * @csspart draw-pad-overlay - What is drawn over the drawing (a traced receptive field, saliency).
  * @csspart saliency-button - The button that shows which pixels mattered.
+ * @csspart training - "How it learned": the slider over the model's moments of training, their accuracy and the first layer's filters.
  * @csspart button - The clear button.
  *
  * @cssprop --cnn-background - Background of the element.
@@ -113,6 +117,11 @@ export class CnnVisualizer extends LitElement {
     normalization: {},
     classes: {},
     ink: {},
+    checkpoint: {
+      converter: {
+        fromAttribute: (v: string | null) => (v === null || v.trim() === '' ? null : Number(v)),
+      },
+    },
   };
 
   /**
@@ -175,6 +184,14 @@ export class CnnVisualizer extends LitElement {
   classes: string | null = null;
   /** `bright` (ink is the high value, as in MNIST; the default) or `dark` (the model was trained on dark ink). */
   ink: 'bright' | 'dark' | null = null;
+  /**
+   * A moment of the model's training to run (models whose description lists `checkpoints`, like the
+   * shipped LeNet-5): `0` is the network before any training step (random weights), the last is the
+   * shipped model. The reader picks one with the "How it learned" slider; the view, the prediction,
+   * the explanations and the saliency follow. Each moment's file is fetched when it is first chosen.
+   * Default: the last.
+   */
+  checkpoint: number | null = null;
 
   private readonly stage = new StageController(
     this,
@@ -204,7 +221,7 @@ export class CnnVisualizer extends LitElement {
   });
   private readonly inspection: InspectionController = new InspectionController(this, {
     model: () => this.loader.model,
-    onnxUrl: () => this.onnxUrl(),
+    onnxUrl: () => this.training.onnxUrl(),
     weights: () => this.loader.loadedModel?.weights,
     activations: () => this.input.activations,
     focusLayer: () => this.tourFeature.focusLayer,
@@ -220,6 +237,11 @@ export class CnnVisualizer extends LitElement {
       this.loader.fail('inference', `Could not compute which pixels mattered: ${(e as Error).message}`, e),
   });
   private readonly labels = new LabelsController(this);
+  private readonly training: TrainingController = new TrainingController(this, {
+    model: () => this.loader.model,
+    backend: () => (this.loader.loaded ? this.backends.inference : undefined),
+    reclassify: () => this.input.refresh(),
+  });
 
   constructor() {
     super();
@@ -229,6 +251,11 @@ export class CnnVisualizer extends LitElement {
       this.labels.setView(view);
       if (view) this.saliencyFeature.refresh();
     });
+    // the tour's closing step plays the moments of training on the reader's drawing
+    this.tourFeature.onStepState = (id, playing) => {
+      if (id !== 'training') this.training.stop();
+      else if (playing) void this.training.play(TRAINING_MOMENT_MS);
+    };
   }
 
   /** True once the element can classify (see `ready`). */
@@ -302,11 +329,6 @@ export class CnnVisualizer extends LitElement {
     return this.saliencyFeature.compute();
   }
 
-  private onnxUrl(): string | undefined {
-    const model = this.loader.model;
-    return model ? new URL(model.onnx, new URL(this.modelUrl, document.baseURI)).href : undefined;
-  }
-
   /** The draw pad's marks: the selected cube's receptive field, and the saliency glow. */
   private updateMarks() {
     const pad = this.renderRoot?.querySelector<CnnDrawPad>('cnn-draw-pad');
@@ -346,7 +368,8 @@ export class CnnVisualizer extends LitElement {
     const legendLayer = this.inspection.selected?.layer ?? this.tourFeature.focusLayer;
     const { status, progress, errorMessage } = this.loader;
     const narration = this.tourFeature.narration;
-    const showInput = HIDEABLE.some((p) => p !== 'narration' && !this.isHidden(p));
+    const showInput = INPUT_PARTS.some((p) => !this.isHidden(p));
+    const checkpoints = this.isHidden('training') ? undefined : this.training.checkpoints;
     const probabilities = this.input.activations?.probabilities ?? null;
     return html`
       <div class="layout ${showInput ? '' : 'network-only'}">
@@ -387,6 +410,21 @@ export class CnnVisualizer extends LitElement {
                         .probabilities=${probabilities}
                         .classes=${this.loader.model?.classes ?? DIGITS}
                       ></cnn-prediction-chart>`
+                }
+                ${
+                  checkpoints
+                    ? html`<cnn-training-panel
+                        part="training"
+                        .checkpoints=${checkpoints}
+                        .index=${this.training.index}
+                        .kernels=${this.training.kernels}
+                        .busy=${this.training.busy}
+                        .message=${this.training.supported ? '' : 'This backend runs only the model’s own weights.'}
+                        .theme=${this.theme}
+                        @cnn-checkpoint-choose=${(e: CustomEvent<{ index: number }>) =>
+                          this.training.choose(e.detail.index)}
+                      ></cnn-training-panel>`
+                    : nothing
                 }
                 ${
                   this.isHidden('samples')
@@ -478,6 +516,10 @@ export class CnnVisualizer extends LitElement {
 }
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+/** The parts of the input column: when all are hidden, the network takes the whole element. */
+const INPUT_PARTS: readonly Hideable[] = ['draw-pad', 'samples', 'chart'];
+/** How long the tour's closing step shows each moment of training (longer while one loads). */
+const TRAINING_MOMENT_MS = 1300;
 
 function zoomHint(): string {
   const mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');
@@ -503,6 +545,7 @@ declare global {
     'cnn-input': import('./features/events.js').CnnEventMap['cnn-input'];
     'cnn-prediction': import('./features/events.js').CnnEventMap['cnn-prediction'];
     'cnn-step': import('./features/events.js').CnnEventMap['cnn-step'];
+    'cnn-checkpoint': import('./features/events.js').CnnEventMap['cnn-checkpoint'];
     'cnn-error': import('./features/events.js').CnnEventMap['cnn-error'];
   }
 }

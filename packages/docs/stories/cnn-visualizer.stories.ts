@@ -252,3 +252,22 @@ export const Authoring: Story = {
         tour="off"
       ></cnn-visualizer>`,
 };
+
+/**
+ * Watch it learn: the same network at moments of its training, from random weights (a guess) to the
+ * shipped 99.41%. Scrub the "How it learned" slider: the prediction, the view, the explanations and the
+ * first layer's filters follow for the current drawing. `checkpoint="0"` opens at the random start;
+ * the tour's closing step "How did it learn this?" plays every moment. A moment's file is fetched when
+ * it is first chosen.
+ */
+export const WatchItLearn: Story = {
+  render: () =>
+    html`<cnn-visualizer
+      model-url=${MODEL_URL}
+      wasm-path=${WASM_PATH}
+      digit="3"
+      tour="manual"
+      step="training"
+      checkpoint="0"
+    ></cnn-visualizer>`,
+};

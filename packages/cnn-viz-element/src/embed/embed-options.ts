@@ -9,8 +9,9 @@
  * | `theme`      | `light`, `dark`                   | `light`  | `theme`           |
  * | `tour`       | `auto`, `manual`, `off`           | `auto`   | `tour`            |
  * | `step`       | a tour step's id (`conv1`, …)     | —        | `step`            |
- * | `hide`       | comma list of `draw-pad`, `samples`, `chart`, `narration` | — | `hide` |
+ * | `hide`       | comma list of `draw-pad`, `samples`, `chart`, `narration`, `training` | — | `hide` |
  * | `digit`      | `0`…`9`: classify a sample digit  | —        | `digit`           |
+ * | `checkpoint` | a moment of training: `0` (random weights) … the last (the shipped model) | the last | `checkpoint` |
  * | `model`      | an `http(s)://` URL of an ONNX model or a `cnn.json` | the shipped LeNet-5 | `model-url` |
  *
  * A page's own model runs in the page: with `model`, `backend` is always `local` (the server only
@@ -20,7 +21,7 @@
  * `autoplay=false` means `tour=manual`.
  */
 
-export const HIDEABLE = ['draw-pad', 'samples', 'chart', 'narration'] as const;
+export const HIDEABLE = ['draw-pad', 'samples', 'chart', 'narration', 'training'] as const;
 export type Hideable = (typeof HIDEABLE)[number];
 
 export interface EmbedOptions {
@@ -30,6 +31,8 @@ export interface EmbedOptions {
   step?: string;
   hide?: string;
   digit?: string;
+  /** Index of a training checkpoint of the model (`checkpoints` in its description). */
+  checkpoint?: string;
   /** An absolute `http:`/`https:` URL of a model (ONNX file or `cnn.json`). */
   model?: string;
 }
@@ -53,6 +56,7 @@ const READERS: Record<keyof EmbedOptions, Reader> = {
       : undefined;
   },
   digit: (raw) => (/^[0-9]$/.test(raw) ? raw : undefined),
+  checkpoint: (raw) => (/^[0-9]{1,2}$/.test(raw) ? String(Number(raw)) : undefined),
   model: (raw) => {
     if (raw.length > 2048 || !URL.canParse(raw)) return undefined;
     const url = new URL(raw);

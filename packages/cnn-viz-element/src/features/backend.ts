@@ -73,11 +73,13 @@ export class BackendController implements ReactiveController {
         : import('../inference/local-backend.js'),
       b === 'local' ? { WebSocketBackend: undefined as never } : import('../inference/websocket-backend.js'),
     ]);
-    const onnxUrl = new URL(model.onnx, new URL(h.modelUrl, document.baseURI)).href;
+    const descriptionUrl = new URL(h.modelUrl, document.baseURI);
+    const onnxUrl = new URL(model.onnx, descriptionUrl).href;
     const local = () =>
       new LocalOnnxBackend(model, {
         modelUrl: onnxUrl,
         modelBytes: bytes,
+        checkpointUrls: model.checkpoints?.map((c) => new URL(c.onnx, descriptionUrl).href),
         wasmPath: h.wasmPath,
         onProgress: (f) => this.onProgress({ phase: 'model', loaded: Math.round(f * 1000), total: 1000 }),
       });

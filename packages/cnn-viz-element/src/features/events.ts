@@ -44,6 +44,16 @@ export interface StepDetail {
   title: string;
 }
 
+export interface CheckpointDetail {
+  /** Index into the description's `checkpoints` (0 = before training; the last = the shipped model). */
+  index: number;
+  /** Optimizer steps done at that moment, and epochs (step / steps per epoch). */
+  step: number;
+  epoch: number;
+  /** That moment's accuracy on the test set (0–1). */
+  testAccuracy: number;
+}
+
 export interface ErrorDetail {
   type: 'model' | 'backend' | 'inference' | 'webgl';
   message: string;
@@ -56,6 +66,7 @@ export interface CnnEventMap {
   'cnn-input': CustomEvent<InputDetail>;
   'cnn-prediction': CustomEvent<PredictionDetail>;
   'cnn-step': CustomEvent<StepDetail>;
+  'cnn-checkpoint': CustomEvent<CheckpointDetail>;
   'cnn-error': CustomEvent<ErrorDetail>;
 }
 

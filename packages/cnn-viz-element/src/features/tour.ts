@@ -29,6 +29,8 @@ export type TourCommand = 'play' | 'pause' | 'next' | 'prev' | 'skip' | 'speed';
 
 export class TourController implements ReactiveController {
   narration: NarrationState | null = null;
+  /** Told the current step's id and whether the tour plays, whenever either may have changed. */
+  onStepState?: (id: string, playing: boolean) => void;
   private model?: ModelDescription;
   private view?: NetworkView;
   private player?: TourPlayer;
@@ -162,6 +164,7 @@ export class TourController implements ReactiveController {
         this.index = s.index;
         emit(this.host, 'cnn-step', { index: s.index, id: s.step.id, title: s.step.title });
       }
+      this.onStepState?.(s.step.id, s.playing);
       this.host.requestUpdate();
     });
     // a re-created view (context restored, element back on screen): resume where the tour was

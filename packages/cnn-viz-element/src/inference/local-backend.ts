@@ -15,14 +15,21 @@ export interface LocalBackendOptions {
   wasmPath: string;
   /** Progress of the model download, 0–1. */
   onProgress?: (fraction: number) => void;
+  /** URLs of the model's training checkpoints (`checkpoints` of its description), for `setCheckpoint`. */
+  checkpointUrls?: string[];
 }
+
+type Session = import('onnxruntime-web/wasm').InferenceSession;
 
 /**
  * Runs the model in the page with onnxruntime-web (WASM). The runtime (~3.6 MB gz) is imported
  * lazily, on the first inference, so pages that use the server never download it.
  */
 export class LocalOnnxBackend implements InferenceBackend {
-  private session?: Promise<{ ort: Ort; session: import('onnxruntime-web/wasm').InferenceSession }>;
+  private session?: Promise<{ ort: Ort; session: Session }>;
+  /** The training checkpoint that runs (null: the model's own weights), and the sessions opened for them. */
+  private checkpoint: number | null = null;
+  private readonly checkpointSessions = new Map<number, Promise<Session>>();
   private readonly input = new Float32Array(28 * 28);
   private queue: Promise<unknown> = Promise.resolve();
   private bytes?: Uint8Array;
@@ -73,6 +80,34 @@ export class LocalOnnxBackend implements InferenceBackend {
     return this.weightsRead;
   }
 
+  /**
+   * Runs training checkpoint `index` (of the description's `checkpoints`) from the next request on;
+   * null: the model's own weights. Its file is fetched on the first request that needs it, once.
+   */
+  setCheckpoint(index: number | null): void {
+    if (index !== null && !this.options.checkpointUrls?.[index])
+      throw new RangeError(`the model has no training checkpoint ${index}`);
+    this.checkpoint = index;
+  }
+
+  /** The runtime and the session of the weights that run now. */
+  private async current(): Promise<{ ort: Ort; session: Session }> {
+    this.session ??= this.open();
+    const main = await this.session;
+    const i = this.checkpoint;
+    if (i === null) return main;
+    let s = this.checkpointSessions.get(i);
+    if (!s) {
+      const url = this.options.checkpointUrls![i];
+      s = fetchWithProgress(url).then((bytes) =>
+        main.ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] }),
+      );
+      s.catch(() => this.checkpointSessions.delete(i)); // tried again next time
+      this.checkpointSessions.set(i, s);
+    }
+    return { ort: main.ort, session: await s };
+  }
+
   infer(pixels: Uint8Array): Promise<Activations> {
     // one run at a time: ORT's wasm session is not re-entrant
     const run = this.queue.then(() => this.run(pixels));
@@ -93,8 +128,7 @@ export class LocalOnnxBackend implements InferenceBackend {
 
   private async runBatch(batch: Uint8Array[]): Promise<Float32Array[]> {
     if (!batch.length) return [];
-    this.session ??= this.open();
-    const { ort, session } = await this.session;
+    const { ort, session } = await this.current();
     const size = layerSize(this.model.input);
     const input = new Float32Array(batch.length * size);
     const { normalization } = this.model.input;
@@ -110,8 +144,7 @@ export class LocalOnnxBackend implements InferenceBackend {
   }
 
   private async run(pixels: Uint8Array): Promise<Activations> {
-    this.session ??= this.open();
-    const { ort, session } = await this.session;
+    const { ort, session } = await this.current();
     const input = normalize(pixels, this.model.input.normalization, new Float32Array(this.input.length));
     const feeds = {
       [this.model.input.name]: new ort.Tensor('float32', input, [1, ...this.model.input.shape]),
@@ -128,6 +161,9 @@ export class LocalOnnxBackend implements InferenceBackend {
   dispose(): void {
     void this.session?.then(({ session }) => session.release()).catch(() => undefined);
     this.session = undefined;
+    for (const s of this.checkpointSessions.values())
+      void s.then((session) => session.release()).catch(() => undefined);
+    this.checkpointSessions.clear();
   }
 }
 
