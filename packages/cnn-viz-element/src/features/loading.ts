@@ -17,6 +17,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { loadModelDescription, type LoadedModel } from '../model/load-description.js';
 import { layerSize, parseNormalization, type ModelDescription } from '../model/description.js';
+import { inputShape } from '../model/input-shape.js';
 import type { BackendController } from './backend.js';
 import { emit, type ErrorDetail, type ProgressDetail } from './events.js';
 import type { InputController } from './input.js';
@@ -169,12 +170,7 @@ export class LoadingController implements ReactiveController {
     try {
       this.loadedModel = await loadModelDescription(this.host.modelUrl);
       model = withOverrides(this.loadedModel.description, this.host);
-      const [c, h, w] = model.input.shape;
-      // the draw pad makes 28×28 single-channel pictures (MNIST's format) for now
-      if (c !== 1 || h !== 28 || w !== 28)
-        throw new Error(
-          `this model reads ${model.input.shape.join('×')} inputs; the draw pad makes 1×28×28 pictures (MNIST's format), other sizes are not supported yet`,
-        );
+      inputShape(model.input.shape); // 1 or 3 channels, at most 64×64: throws in words otherwise
     } catch (e) {
       if (gen === this.generation)
         this.fail('model', `Could not load the model description: ${(e as Error).message}`, e);

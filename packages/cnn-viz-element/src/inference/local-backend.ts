@@ -1,6 +1,6 @@
 import { layerSize, type ModelDescription } from '../model/description.js';
 import type { Weights } from '../model/tensor.js';
-import { normalize } from '../model/preprocess.js';
+import { normalizeInput } from '../model/normalization.js';
 import type { Activations, InferenceBackend } from './activations.js';
 import { assembleActivations } from './assemble.js';
 
@@ -30,7 +30,6 @@ export class LocalOnnxBackend implements InferenceBackend {
   /** The training checkpoint that runs (null: the model's own weights), and the sessions opened for them. */
   private checkpoint: number | null = null;
   private readonly checkpointSessions = new Map<number, Promise<Session>>();
-  private readonly input = new Float32Array(28 * 28);
   private queue: Promise<unknown> = Promise.resolve();
   private bytes?: Uint8Array;
   private weightsRead?: Promise<Weights>;
@@ -116,7 +115,7 @@ export class LocalOnnxBackend implements InferenceBackend {
   }
 
   /**
-   * Classifies several drawings (784 bytes each, 255 = ink) in one `session.run` on an N×1×28×28
+   * Classifies several inputs (C×H×W bytes each, 255 = ink) in one `session.run` on an N×C×H×W
    * tensor (the model's batch dimension is symbolic), fetching only the last layer: one probability
    * vector per drawing. What occlusion saliency runs on (`cnn-visualizer/explain`'s `saliency`).
    */
@@ -131,8 +130,9 @@ export class LocalOnnxBackend implements InferenceBackend {
     const { ort, session } = await this.current();
     const size = layerSize(this.model.input);
     const input = new Float32Array(batch.length * size);
-    const { normalization } = this.model.input;
-    batch.forEach((pixels, k) => normalize(pixels, normalization, input.subarray(k * size, (k + 1) * size)));
+    batch.forEach((pixels, k) =>
+      normalizeInput(pixels, this.model.input, input.subarray(k * size, (k + 1) * size)),
+    );
     const output = this.model.layers[this.model.layers.length - 1].name;
     const feeds = {
       [this.model.input.name]: new ort.Tensor('float32', input, [batch.length, ...this.model.input.shape]),
@@ -145,7 +145,7 @@ export class LocalOnnxBackend implements InferenceBackend {
 
   private async run(pixels: Uint8Array): Promise<Activations> {
     const { ort, session } = await this.current();
-    const input = normalize(pixels, this.model.input.normalization, new Float32Array(this.input.length));
+    const input = normalizeInput(pixels, this.model.input); // C×H×W, ink and per-channel normalisation applied
     const feeds = {
       [this.model.input.name]: new ort.Tensor('float32', input, [1, ...this.model.input.shape]),
     };

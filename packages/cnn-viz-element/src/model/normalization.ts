@@ -68,3 +68,54 @@ export function parseNormalization(text: string, channels = 1): Normalization {
     throw new Error(`normalization "${text}" lists ${mean.length} channels, the model has ${channels}`);
   return { scale: 1 / 255, mean: mean[0], std: std[0], perChannel: { mean, std } };
 }
+
+/**
+ * `x = ((dark ? 255 − p : p) · scale − mean) / std` for every byte p (255 = ink) of an input laid out
+ * channel by channel; with `perChannel`, plane c of `pixels.length / channels` values uses channel c's
+ * mean and std. `ink: 'dark'` is a model trained on dark ink on a light background.
+ *
+ * @param out Written instead of allocating; needs at least `pixels.length` entries.
+ * @throws RangeError if `out` is too small or `pixels` do not split into the per-channel planes.
+ */
+export function applyNormalization(
+  pixels: ArrayLike<number>,
+  norm: Normalization,
+  ink: 'bright' | 'dark' = 'bright',
+  out?: Float32Array,
+): Float32Array {
+  const n = pixels.length;
+  const result = out ?? new Float32Array(n);
+  if (result.length < n) throw new RangeError(`normalize: out holds ${result.length} values, needs ${n}`);
+  const channels = norm.perChannel?.mean.length ?? 1;
+  if (n % channels)
+    throw new RangeError(`normalize: ${n} values do not split into ${channels} channel planes`);
+  const plane = n / channels;
+  const flip = ink === 'dark';
+  for (let c = 0; c < channels; c++) {
+    const mean = norm.perChannel?.mean[c] ?? norm.mean;
+    const std = norm.perChannel?.std[c] ?? norm.std;
+    const { scale } = norm;
+    for (let p = c * plane; p < (c + 1) * plane; p++)
+      result[p] = ((flip ? 255 - pixels[p] : pixels[p]) * scale - mean) / std;
+  }
+  return result;
+}
+
+/**
+ * A model's input tensor for one picture: C × H × W bytes (255 = ink), normalised and, for a model
+ * trained on dark ink, inverted as its description says.
+ *
+ * @throws RangeError (in words) if `pixels` is not exactly C × H × W values long.
+ */
+export function normalizeInput(
+  pixels: ArrayLike<number>,
+  input: { shape: readonly number[]; normalization: Normalization; ink?: 'bright' | 'dark' },
+  out?: Float32Array,
+): Float32Array {
+  const n = input.shape.reduce((a, b) => a * b, 1);
+  if (pixels.length !== n)
+    throw new RangeError(
+      `this model reads ${input.shape.join('×')} = ${n} values per picture, got ${pixels.length}`,
+    );
+  return applyNormalization(pixels, input.normalization, input.ink, out);
+}
