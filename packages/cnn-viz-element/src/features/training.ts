@@ -33,6 +33,11 @@ export interface TrainingSources {
   backend: () => InferenceBackend | undefined;
   /** Classify the current input again (the weights changed). */
   reclassify: () => Promise<unknown>;
+  /**
+   * Whether the page downloads the model's files anyway (the local backend): then the filters are
+   * drawn at once; with the network on a server, only once the reader uses the slider.
+   */
+  weightsInPage: () => boolean;
 }
 
 /** What the slider shows of the first convolution: its kernels, for one checkpoint. */
@@ -62,6 +67,8 @@ export class TrainingController implements ReactiveController {
   private applying?: Promise<void>;
   private playToken = 0;
   private kernelsFor?: string;
+  /** The reader (or the tour, or the page) chose a moment since the model loaded. */
+  private chosen = false;
 
   constructor(
     private readonly host: TrainingHost,
@@ -165,6 +172,7 @@ export class TrainingController implements ReactiveController {
       this.modelSeen = model;
       this.kernels = undefined;
       this.kernelsFor = undefined;
+      this.chosen = false;
       this.playToken++;
     }
     const c = this.checkpoints;
@@ -182,6 +190,7 @@ export class TrainingController implements ReactiveController {
     const index = this.index;
     const last = index === c.length - 1;
     if (index !== this.applied) {
+      this.chosen = true;
       if (!backend.setCheckpoint) {
         return; // the slider says so
       } else {
@@ -203,6 +212,7 @@ export class TrainingController implements ReactiveController {
     const url = this.onnxUrl();
     const layer = model && this.checkpoints && firstConv(model);
     if (!url || !layer || url === this.kernelsFor) return;
+    if (!this.chosen && !this.from.weightsInPage()) return;
     this.kernelsFor = url;
     try {
       const weights = await loadWeights(url);
