@@ -84,9 +84,10 @@ export class TourPlayer {
     this.enterAndShow(Math.max(0, Math.min(this.steps.length - 1, i)));
   }
 
-  /** Jumps to the end: every layer shown, the winner highlighted. */
+  /** Jumps to the result: every layer shown, the winner highlighted (the verdict step, else the last). */
   skip(): void {
-    this.enter(this.steps.length - 1);
+    const verdict = this.steps.findIndex((s) => s.id === 'verdict');
+    this.enter(verdict >= 0 ? verdict : this.steps.length - 1);
     this.elapsed = this.duration();
     this.apply(1);
     this.playing = false;

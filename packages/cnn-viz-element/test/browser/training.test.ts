@@ -74,7 +74,7 @@ describe('watch it learn: the training slider', () => {
     expect(checkpointFetches()).to.deep.equal([]);
   });
 
-  it('the first moment answers near chance, as onnxruntime does on that file; the last restores the answer', async () => {
+  it('the first moment answers as onnxruntime does on that file, right no more often than chance; the last restores the answer', async () => {
     performance.clearResourceTimings();
     const el = make({ loading: 'eager', tour: 'off' });
     const trained = await classified(el);
@@ -88,11 +88,16 @@ describe('watch it learn: the training slider', () => {
     expect((await moved).detail).to.include({ index: 0, step: 0, testAccuracy: c[0].testAccuracy });
     const early = (await result).detail;
     expect(el.checkpoint).to.equal(0);
+    // that moment's file, fetched once (the backend and the filters share it) and only now
+    await until(() => panel(el)!.shadowRoot!.querySelectorAll('canvas').length === 6, 'its filters');
+    expect(checkpointFetches().map((u) => u.split('/').pop())).to.deep.equal([c[0].onnx.split('/').pop()]);
     const expected = await ortProbabilities(c[0].onnx);
     for (let k = 0; k < 10; k++) expect(early.probabilities[k]).to.be.closeTo(expected[k], 1e-5);
-    // random weights: no class stands out
-    expect(Math.max(...early.probabilities)).to.be.lessThan(0.3);
-    expect(checkpointFetches().map((u) => u.split('/').pop())).to.deep.equal([c[0].onnx.split('/').pop()]);
+    // random weights: right no more often than chance on the ten shipped digits (onnxruntime agrees above)
+    let right = 0;
+    for (const d of SAMPLE_DIGITS) if ((await el.setInput(samplePixels(d))).prediction === d.label) right++;
+    expect(right, 'digits right before training').to.be.at.most(2);
+    await el.setInput(pixels);
 
     result = next<PredictionDetail>(el, 'cnn-prediction', 60_000);
     scrub(el, c.length - 1);
@@ -139,12 +144,12 @@ describe('watch it learn: the training slider', () => {
     const seen: number[] = [];
     el.addEventListener('cnn-checkpoint', (e) => seen.push(e.detail.index));
     await classified(el);
-    const narration = () => el.shadowRoot!.querySelector('cnn-narration-panel')!.shadowRoot!;
-    await until(() => /The answer/.test(narration().textContent ?? ''), 'the verdict step');
-    const play = [...narration().querySelectorAll('button')].find((b) => /Play/.test(b.textContent!))!;
+    const narration = () => el.shadowRoot!.querySelector('cnn-narration-panel')?.shadowRoot ?? null;
+    await until(() => /The answer/.test(narration()?.textContent ?? ''), 'the verdict step');
+    const play = [...narration()!.querySelectorAll('button')].find((b) => /Play/.test(b.textContent!))!;
     play.click();
-    await until(() => /How did it learn this/.test(narration().textContent ?? ''), 'the closing step');
-    expect(narration().textContent).to.contain('10% → 22%'); // the first moments' accuracies, in words
+    await until(() => /How did it learn this/.test(narration()?.textContent ?? ''), 'the closing step');
+    expect(narration()!.textContent).to.contain('10% → 22%'); // the first moments' accuracies, in words
     const n = description.checkpoints!.length;
     await until(() => seen.length === n, `${n} moments played`, 90_000);
     expect(seen).to.deep.equal([...Array(n).keys()]);
