@@ -147,7 +147,7 @@ export class CnnTrainingPanel extends LitElement {
         k
           ? html`<div class="kernels" title="The first layer's ${k.kernels.length} filters at this moment">
               ${k.kernels.map(() => html`<canvas width=${k.size} height=${k.size}></canvas>`)}
-              <span>${k.layer}'s filters</span>
+              <span>${k.layer}'s filters (red +, blue −)</span>
             </div>`
           : nothing
       }
