@@ -25,6 +25,13 @@ export interface InferenceBackend {
    * Rejects with an Error whose message a reader can understand.
    */
   infer(pixels: Uint8Array): Promise<Activations>;
+  /**
+   * Chooses the weights later `infer` calls run: `null` (the default) the model's own weights (the
+   * shipped model), or an index into the model description's `checkpoints` (the network at a moment of
+   * its training). Requests already in flight are unaffected. Optional: a backend without it runs the
+   * model's own weights only.
+   */
+  setCheckpoint?(index: number | null): void;
   /** Releases sockets, sessions and workers. */
   dispose?(): void;
 }

@@ -14,6 +14,7 @@ export class AutoBackend implements InferenceBackend {
   ) {}
 
   private localBackend?: InferenceBackend;
+  private checkpoint: number | null = null;
 
   get active(): 'server' | 'local' {
     return this.current;
@@ -28,8 +29,18 @@ export class AutoBackend implements InferenceBackend {
         this.onSwitch?.('local', (e as Error).message);
       }
     }
-    this.localBackend ??= this.local();
+    if (!this.localBackend) {
+      this.localBackend = this.local();
+      if (this.checkpoint !== null) this.localBackend.setCheckpoint?.(this.checkpoint);
+    }
     return this.localBackend.infer(pixels);
+  }
+
+  /** Forwarded to both backends, so the one answering after a switch runs the same checkpoint. */
+  setCheckpoint(index: number | null): void {
+    this.checkpoint = index;
+    this.server.setCheckpoint?.(index);
+    this.localBackend?.setCheckpoint?.(index);
   }
 
   dispose(): void {
