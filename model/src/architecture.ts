@@ -1,11 +1,21 @@
 /**
- * The network as data. The trainer, the ONNX exporter and `cnn.json` are all driven by this list;
- * nothing else in the model package knows that the network is LeNet-5.
+ * The networks as data. The trainer, the ONNX exporter and `cnn.json` are all driven by these lists;
+ * nothing else in the model package knows that a network is LeNet-5 or the small VGG.
  *
  * Shapes are per sample and channel-first (C×H×W for maps, [N] for vectors), as in ONNX's NCHW.
  */
 
-export type LayerKind = 'input' | 'conv' | 'relu' | 'maxpool' | 'flatten' | 'dense' | 'softmax';
+export type LayerKind =
+  | 'input'
+  | 'conv'
+  | 'batchnorm'
+  | 'relu'
+  | 'maxpool'
+  | 'avgpool'
+  | 'globalavgpool'
+  | 'flatten'
+  | 'dense'
+  | 'softmax';
 
 export interface InputLayer {
   kind: 'input';
@@ -21,8 +31,22 @@ export interface ConvLayer {
   stride: number;
   padding: number;
 }
-export interface MaxPoolLayer {
-  kind: 'maxpool';
+/**
+ * Batch normalisation of each channel: in training with the batch's mean and variance (over the
+ * batch and the map's positions), which also move the running averages
+ * (running = (1 − momentum) · running + momentum · batch, the variance unbiased, as PyTorch does);
+ * in inference (and in ONNX's BatchNormalization) with the running averages.
+ */
+export interface BatchNormLayer {
+  kind: 'batchnorm';
+  name: string;
+  from: string;
+  epsilon: number;
+  momentum: number;
+}
+/** Max or average over each k×k window (no padding; the average counts the whole window). */
+export interface PoolLayer {
+  kind: 'maxpool' | 'avgpool';
   name: string;
   from: string;
   kernel: number;
@@ -35,11 +59,11 @@ export interface DenseLayer {
   units: number;
 }
 export interface SimpleLayer {
-  kind: 'relu' | 'flatten' | 'softmax';
+  kind: 'relu' | 'flatten' | 'softmax' | 'globalavgpool';
   name: string;
   from: string;
 }
-export type LayerSpec = InputLayer | ConvLayer | MaxPoolLayer | DenseLayer | SimpleLayer;
+export type LayerSpec = InputLayer | ConvLayer | BatchNormLayer | PoolLayer | DenseLayer | SimpleLayer;
 
 /** A layer with its computed output shape (per sample). */
 export type ResolvedLayer = LayerSpec & { shape: number[] };
@@ -60,6 +84,34 @@ export const LENET5: readonly LayerSpec[] = [
   { kind: 'relu', name: 'relu4', from: 'fc2' },
   { kind: 'dense', name: 'fc3', from: 'relu4', units: 10 },
   { kind: 'softmax', name: 'probabilities', from: 'fc3' },
+];
+
+const BN = { epsilon: 1e-5, momentum: 0.1 } as const;
+
+/**
+ * A small VGG: three 3×3 convolutions with zero padding 1 (the map keeps its size), each followed by
+ * batch normalisation, ReLU and 2×2 average pooling (28 → 14 → 7 → 3: the last pool, like PyTorch's,
+ * leaves out the 7×7 map's last row and column), then a dense classifier.
+ */
+export const SMALL_VGG: readonly LayerSpec[] = [
+  { kind: 'input', name: 'input', shape: [1, 28, 28] },
+  { kind: 'conv', name: 'conv1', from: 'input', filters: 8, kernel: 3, stride: 1, padding: 1 },
+  { kind: 'batchnorm', name: 'bn1', from: 'conv1', ...BN },
+  { kind: 'relu', name: 'relu1', from: 'bn1' },
+  { kind: 'avgpool', name: 'pool1', from: 'relu1', kernel: 2, stride: 2 },
+  { kind: 'conv', name: 'conv2', from: 'pool1', filters: 16, kernel: 3, stride: 1, padding: 1 },
+  { kind: 'batchnorm', name: 'bn2', from: 'conv2', ...BN },
+  { kind: 'relu', name: 'relu2', from: 'bn2' },
+  { kind: 'avgpool', name: 'pool2', from: 'relu2', kernel: 2, stride: 2 },
+  { kind: 'conv', name: 'conv3', from: 'pool2', filters: 32, kernel: 3, stride: 1, padding: 1 },
+  { kind: 'batchnorm', name: 'bn3', from: 'conv3', ...BN },
+  { kind: 'relu', name: 'relu3', from: 'bn3' },
+  { kind: 'avgpool', name: 'pool3', from: 'relu3', kernel: 2, stride: 2 },
+  { kind: 'flatten', name: 'flatten', from: 'pool3' },
+  { kind: 'dense', name: 'fc1', from: 'flatten', units: 64 },
+  { kind: 'relu', name: 'relu4', from: 'fc1' },
+  { kind: 'dense', name: 'fc2', from: 'relu4', units: 10 },
+  { kind: 'softmax', name: 'probabilities', from: 'fc2' },
 ];
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -87,7 +139,8 @@ export function resolveLayers(spec: readonly LayerSpec[]): ResolvedLayer[] {
           shape = [layer.filters, oh, ow];
           break;
         }
-        case 'maxpool': {
+        case 'maxpool':
+        case 'avgpool': {
           const [c, h, w] = inShape;
           shape = [
             c,
@@ -102,8 +155,12 @@ export function resolveLayers(spec: readonly LayerSpec[]): ResolvedLayer[] {
         case 'flatten':
           shape = [size(inShape)];
           break;
+        case 'globalavgpool':
+          shape = [inShape[0], 1, 1];
+          break;
         case 'relu':
         case 'softmax':
+        case 'batchnorm':
           shape = [...inShape];
           break;
       }
@@ -117,8 +174,16 @@ export function resolveLayers(spec: readonly LayerSpec[]): ResolvedLayer[] {
 
 export const elementCount = size;
 
-/** The learnable tensors of a layer, in the order they are stored, with ONNX's layouts. */
+/**
+ * The tensors of a layer, in the order they are stored, with ONNX's layouts. A batch norm's `.mean`
+ * and `.var` are its running averages: stored with the parameters (and exported), never learnt by
+ * gradient (their gradient is zero; training updates them as `BatchNormLayer` says).
+ */
 export function paramShapes(layer: ResolvedLayer, inputShape: number[]): { name: string; shape: number[] }[] {
+  if (layer.kind === 'batchnorm') {
+    const c = [inputShape[0]];
+    return BATCH_NORM_TENSORS.map((t) => ({ name: `${layer.name}.${t}`, shape: c }));
+  }
   if (layer.kind === 'conv') {
     return [
       { name: `${layer.name}.weight`, shape: [layer.filters, inputShape[0], layer.kernel, layer.kernel] },
@@ -133,6 +198,9 @@ export function paramShapes(layer: ResolvedLayer, inputShape: number[]): { name:
   }
   return [];
 }
+
+/** A batch norm's tensors, in ONNX BatchNormalization's input order (scale, B, input_mean, input_var). */
+export const BATCH_NORM_TENSORS = ['scale', 'bias', 'mean', 'var'] as const;
 
 /** How a 0–255 pixel becomes the model's input: x = (pixel / 255 − mean) / std. */
 export const INPUT_NORMALIZATION = { scale: 1 / 255, mean: 0.1307, std: 0.3081 } as const;

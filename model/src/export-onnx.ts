@@ -5,7 +5,7 @@
  * same initializer names, each followed by a Cast to float32 so every layer still computes in float32.
  */
 import onnxProto from 'onnx-proto';
-import { elementCount, paramShapes, type ResolvedLayer } from './architecture.ts';
+import { BATCH_NORM_TENSORS, elementCount, paramShapes, type ResolvedLayer } from './architecture.ts';
 import { float16Bytes, fromFloat16Bits } from './float16.ts';
 
 const { onnx } = onnxProto;
@@ -25,10 +25,12 @@ const IR_VERSION = 8;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
 const INT = onnx.AttributeProto.AttributeType.INT;
+const FLOAT_ATTR = onnx.AttributeProto.AttributeType.FLOAT;
 const INTS = onnx.AttributeProto.AttributeType.INTS;
 
 const attrInt = (name: string, i: number) => ({ name, type: INT, i });
 const attrInts = (name: string, ints: number[]) => ({ name, type: INTS, ints });
+const attrFloat = (name: string, f: number) => ({ name, type: FLOAT_ATTR, f });
 
 function valueInfo(name: string, shape: number[]) {
   return {
@@ -116,10 +118,23 @@ export function exportOnnx(
       case 'relu':
         nodes.push({ ...base, opType: 'Relu' });
         break;
-      case 'maxpool':
+      case 'batchnorm':
+        // inference form: the running averages as input_mean and input_var
         nodes.push({
           ...base,
-          opType: 'MaxPool',
+          opType: 'BatchNormalization',
+          input: [l.from, ...BATCH_NORM_TENSORS.map((t) => need(`${l.name}.${t}`))],
+          attribute: [attrFloat('epsilon', l.epsilon), attrFloat('momentum', 1 - l.momentum)],
+        });
+        break;
+      case 'globalavgpool':
+        nodes.push({ ...base, opType: 'GlobalAveragePool' });
+        break;
+      case 'maxpool':
+      case 'avgpool':
+        nodes.push({
+          ...base,
+          opType: l.kind === 'maxpool' ? 'MaxPool' : 'AveragePool',
           attribute: [
             attrInts('kernel_shape', [l.kernel, l.kernel]),
             attrInts('strides', [l.stride, l.stride]),

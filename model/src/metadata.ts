@@ -3,7 +3,7 @@
  * exactly these layers; the server checks its model against it). Written next to `cnn.onnx`.
  */
 import { createHash } from 'node:crypto';
-import { INPUT_NORMALIZATION, type ResolvedLayer } from './architecture.ts';
+import { BATCH_NORM_TENSORS, INPUT_NORMALIZATION, type ResolvedLayer } from './architecture.ts';
 import type { ModelDescription } from 'cnn-visualizer/description';
 import type { EpochReport, TrainSettings } from './trainer.ts';
 
@@ -38,7 +38,12 @@ export function describeLayers(
     if (l.kind !== 'input') out.from = l.from;
     if (l.kind === 'conv')
       Object.assign(out, { kernel: l.kernel, stride: l.stride, padding: l.padding, filters: l.filters });
-    if (l.kind === 'maxpool') Object.assign(out, { kernel: l.kernel, stride: l.stride, padding: 0 });
+    if (l.kind === 'maxpool' || l.kind === 'avgpool')
+      Object.assign(out, { kernel: l.kernel, stride: l.stride, padding: 0 });
+    if (l.kind === 'batchnorm') {
+      const [scale, bias, mean, variance] = BATCH_NORM_TENSORS.map((t) => `${l.name}.${t}`);
+      Object.assign(out, { epsilon: l.epsilon, tensors: { scale, bias, mean, variance } });
+    }
     if (l.kind === 'dense') out.units = l.units;
     if (own.length) out.params = Object.fromEntries(own.map((t) => [t.name, t.shape]));
     return out;

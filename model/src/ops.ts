@@ -279,3 +279,52 @@ export function softmaxForward(logits: Vec, out: Vec, n: number): void {
   }
   for (let i = 0; i < n; i++) out[i] /= sum;
 }
+
+/** Mean of each k×k window (no padding: every window lies inside the map and counts k·k values). */
+export function avgPoolForward(input: Vec, out: Vec, g: PoolGeometry): void {
+  const { c, inH, inW, outH, outW, k, stride } = g;
+  const scale = 1 / (k * k);
+  for (let ch = 0; ch < c; ch++) {
+    for (let y = 0; y < outH; y++) {
+      for (let x = 0; x < outW; x++) {
+        let sum = 0;
+        for (let ky = 0; ky < k; ky++) {
+          const row = (ch * inH + y * stride + ky) * inW + x * stride;
+          for (let kx = 0; kx < k; kx++) sum += input[row + kx];
+        }
+        out[(ch * outH + y) * outW + x] = sum * scale;
+      }
+    }
+  }
+}
+
+/** Each window's input gets 1/(k·k) of its output's gradient (inputs in no window get 0). */
+export function avgPoolBackward(gOut: Vec, gIn: Vec, g: PoolGeometry): void {
+  const { c, inH, inW, outH, outW, k, stride } = g;
+  const scale = 1 / (k * k);
+  gIn.fill(0, 0, c * inH * inW);
+  for (let ch = 0; ch < c; ch++) {
+    for (let y = 0; y < outH; y++) {
+      for (let x = 0; x < outW; x++) {
+        const go = gOut[(ch * outH + y) * outW + x] * scale;
+        for (let ky = 0; ky < k; ky++) {
+          const row = (ch * inH + y * stride + ky) * inW + x * stride;
+          for (let kx = 0; kx < k; kx++) gIn[row + kx] += go;
+        }
+      }
+    }
+  }
+}
+
+/** Mean of each channel's whole map (C×H×W → C×1×1), ONNX's GlobalAveragePool. */
+export function globalAvgPoolForward(input: Vec, out: Vec, c: number, plane: number): void {
+  for (let ch = 0; ch < c; ch++) {
+    let sum = 0;
+    for (let p = 0; p < plane; p++) sum += input[ch * plane + p];
+    out[ch] = sum / plane;
+  }
+}
+
+export function globalAvgPoolBackward(gOut: Vec, gIn: Vec, c: number, plane: number): void {
+  for (let ch = 0; ch < c; ch++) gIn.fill(gOut[ch] / plane, ch * plane, (ch + 1) * plane);
+}

@@ -2,11 +2,12 @@
  * Turns trained float64 parameters into the shipped artefacts: `cnn.onnx`, the training checkpoints
  * (`checkpoints/step-NNNNNN.onnx`, float16 weights) and `cnn.json`, which lists them all.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { exportOnnx, readOnnxInitializers, type WeightType } from './export-onnx.ts';
 import { describeLayers, INPUT_DESCRIPTION, modelVersion, type ModelMetadata } from './metadata.ts';
+import { LENET5_RECIPE, type ModelRecipe } from './models.ts';
 import type { ParamLayout } from './network.ts';
 import type { EpochReport, TrainCheckpoint, TrainSettings } from './trainer.ts';
 
@@ -43,6 +44,7 @@ function toOnnx(model: TrainedModel, params: Float64Array, docString: string, we
 export function saveModel(
   model: TrainedModel,
   dir: string,
+  about: Pick<ModelRecipe, 'name' | 'title'> = LENET5_RECIPE,
 ): { onnxPath: string; jsonPath: string; version: string; checkpointPaths: string[] } {
   if (model.history.length !== model.settings.epochs)
     throw new Error(
@@ -52,7 +54,7 @@ export function saveModel(
   const onnx = toOnnx(
     model,
     model.params,
-    `LeNet-5 trained on MNIST by cnn-visualizer's trainer; test accuracy ${percent(model.testAccuracy)}`,
+    `${about.title} trained on MNIST by cnn-visualizer's trainer; test accuracy ${percent(model.testAccuracy)}`,
     'float32',
   );
   const version = modelVersion(onnx);
@@ -61,7 +63,7 @@ export function saveModel(
     toOnnx(
       model,
       c.params,
-      `LeNet-5 on MNIST after ${c.step} training steps (epoch ${+c.epoch.toFixed(4)}), float16 weights; ` +
+      `${about.title} on MNIST after ${c.step} training steps (epoch ${+c.epoch.toFixed(4)}), float16 weights; ` +
         `test accuracy ${percent(c.testAccuracy)}; the shipped model's graph`,
       'float16',
     ),
@@ -70,7 +72,7 @@ export function saveModel(
   const input = model.layout.layers[0];
   const meta: ModelMetadata = {
     format: 'cnn-visualizer/model@1',
-    name: 'lenet5-mnist',
+    name: about.name,
     version,
     onnx: 'cnn.onnx',
     input: { name: input.name, shape: input.shape, ...INPUT_DESCRIPTION },
@@ -117,7 +119,7 @@ export function saveModel(
   const jsonPath = join(dir, 'cnn.json');
   writeFileSync(onnxPath, onnx);
   const folder = join(dir, CHECKPOINTS_FOLDER);
-  mkdirSync(folder, { recursive: true });
+  if (model.checkpoints.length) mkdirSync(folder, { recursive: true });
   const checkpointPaths = model.checkpoints.map((c, i) => {
     const path = join(folder, checkpointFile(c.step));
     writeFileSync(path, checkpointOnnx[i]);
@@ -125,7 +127,8 @@ export function saveModel(
   });
   // a checkpoint file that cnn.json no longer lists (an earlier schedule) goes
   const keep = new Set(model.checkpoints.map((c) => checkpointFile(c.step)));
-  for (const f of readdirSync(folder)) if (CHECKPOINT_FILE.test(f) && !keep.has(f)) rmSync(join(folder, f));
+  if (existsSync(folder))
+    for (const f of readdirSync(folder)) if (CHECKPOINT_FILE.test(f) && !keep.has(f)) rmSync(join(folder, f));
   writeFileSync(jsonPath, JSON.stringify(meta, null, 2) + '\n');
   return { onnxPath, jsonPath, version, checkpointPaths };
 }

@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { INPUT_NORMALIZATION, type LayerSpec } from './architecture.ts';
 import { DEFAULT_AUGMENT, type AugmentSettings } from './augment.ts';
+import { exchangeBuffers } from './exchange.ts';
 import { roundToFloat16 } from './float16.ts';
 import { loadMnist } from './mnist.ts';
 import { initParams, paramLayout, type ParamLayout } from './network.ts';
@@ -155,6 +156,7 @@ export async function train(
     () => new Float64Array(new SharedArrayBuffer(layout.size * 8)),
   );
   const jobs = shardGrads.map(() => startWorker());
+  const exchange = exchangeBuffers(settings.shards);
   await Promise.all(
     jobs.map((job, j) =>
       send(job, {
@@ -170,6 +172,9 @@ export async function train(
         normalization: INPUT_NORMALIZATION,
         augment: settings.augment,
         seed: settings.seed,
+        shard: j,
+        shards: settings.shards,
+        exchange,
       }),
     ),
   );

@@ -6,6 +6,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { LayerSpec } from './architecture.ts';
 import { augmentInto, type AugmentSettings } from './augment.ts';
+import { Batch } from './batch.ts';
+import { sharedCombine } from './exchange.ts';
 import { argmax, Network, paramLayout } from './network.ts';
 import { mixSeed, mulberry32 } from './random.ts';
 
@@ -24,6 +26,11 @@ export interface WorkerInit {
   normalization: { scale: number; mean: number; std: number };
   augment: AugmentSettings;
   seed: number;
+  /** This worker's shard index (0 moves the batch norms' running averages) and the shard count. */
+  shard: number;
+  shards: number;
+  /** Shared memory where the shards add up their batch norm sums (see exchange.ts). */
+  exchange: { slots: SharedArrayBuffer; barrier: SharedArrayBuffer };
 }
 export interface ShardJob {
   type: 'shard';
@@ -48,39 +55,45 @@ export interface EvalResult {
 
 let init: WorkerInit | undefined;
 let net: Network | undefined;
+let batch: Batch | undefined;
 let grads: Float64Array | undefined;
 const input = new Float64Array(784);
 const raw = new Float64Array(784);
 const tmp = new Float64Array(784);
+const labels: number[] = [];
 
-function normalizeInto(values: ArrayLike<number>, norm: WorkerInit['normalization']): void {
-  for (let i = 0; i < 784; i++) input[i] = (values[i] * norm.scale - norm.mean) / norm.std;
+function normalizeInto(
+  values: ArrayLike<number>,
+  norm: WorkerInit['normalization'],
+  out: Float64Array = input,
+): void {
+  for (let i = 0; i < 784; i++) out[i] = (values[i] * norm.scale - norm.mean) / norm.std;
 }
 
 parentPort!.on('message', (msg: WorkerMessage) => {
   if (msg.type === 'init') {
     init = msg;
-    net = new Network(paramLayout(msg.spec), new Float64Array(msg.params));
+    const layout = paramLayout(msg.spec);
+    const params = new Float64Array(msg.params);
+    net = new Network(layout, params);
+    batch = new Batch(layout, params, sharedCombine(msg.exchange, msg.shard, msg.shards));
     grads = new Float64Array(msg.grads);
     parentPort!.postMessage('ready');
     return;
   }
-  if (!init || !net) throw new Error('worker used before init');
+  if (!init || !net || !batch) throw new Error('worker used before init');
   if (msg.type === 'shard') {
     grads!.fill(0);
-    let loss = 0;
-    let correct = 0;
-    for (let i = msg.start; i < msg.end; i++) {
-      const idx = init.order[i];
+    const n = msg.end - msg.start;
+    labels.length = n;
+    for (let i = 0; i < n; i++) {
+      const idx = init.order[msg.start + i];
       const rng = mulberry32(mixSeed(init.seed, msg.epoch, idx));
       augmentInto(init.trainImages, idx * 784, raw, tmp, rng, init.augment);
-      normalizeInto(raw, init.normalization);
-      const probs = net.forward(input);
-      const label = init.trainLabels[idx];
-      if (argmax(probs) === label) correct++;
-      loss += net.backward(label, grads!);
+      normalizeInto(raw, init.normalization, batch.sample(i).acts[0]);
+      labels[i] = init.trainLabels[idx];
     }
-    const result: ShardResult = { loss, correct };
+    const result: ShardResult = batch.train(n, labels, grads!, init.shard === 0);
     parentPort!.postMessage(result);
   } else {
     const confusion = new Array<number>(100).fill(0);

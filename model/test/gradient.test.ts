@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { LENET5 } from '../src/architecture.ts';
 import { initParams, Network, paramLayout } from '../src/network.ts';
 import { gaussian, mulberry32 } from '../src/random.ts';
+import { assertGradients } from './helpers/gradient-check.ts';
 
 test('backprop matches central differences for every parameter tensor', () => {
   const layout = paramLayout(LENET5);
@@ -23,23 +24,7 @@ test('backprop matches central differences for every parameter tensor', () => {
   net.backward(label, grads);
   const loss = () => -Math.log(net.forward(input)[label]);
 
-  const eps = 1e-5;
-  for (const t of layout.tensors) {
-    let worst = 0;
-    for (let k = 0; k < 12; k++) {
-      const i = t.offset + Math.floor(rng() * t.size);
-      const saved = params[i];
-      params[i] = saved + eps;
-      const up = loss();
-      params[i] = saved - eps;
-      const down = loss();
-      params[i] = saved;
-      const numeric = (up - down) / (2 * eps);
-      const err = Math.abs(numeric - grads[i]) / Math.max(1e-6, Math.abs(numeric) + Math.abs(grads[i]));
-      worst = Math.max(worst, err);
-    }
-    assert.ok(worst < 1e-4, `${t.name}: relative gradient error ${worst.toExponential(2)}`);
-  }
+  assertGradients(layout, params, grads, loss, rng);
 });
 
 test('a batch gradient is the sum of per-sample gradients (accumulation, not overwrite)', () => {

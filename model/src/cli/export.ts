@@ -1,6 +1,7 @@
 /**
  * `npm run export -w model`: re-exports cnn.onnx, the checkpoints and cnn.json from the last training
- * run's raw parameters (`<dir>/.data/`), without retraining. Options: --out DIR (default: model/);
+ * run's raw parameters (`<dir>/.data/`), without retraining. Options: --model small-vgg (default
+ * lenet5), --out DIR (default: the model's folder, model/ for LeNet-5);
  * --checkpoint-steps 0,10,… and --checkpoint-epochs 1,3 export only those of the run's checkpoints
  * (and record that choice in cnn.json's settings, so `npm run train` with it gives the same files);
  * --final-from DIR takes the final model (cnn.onnx, accuracy, history) from DIR, for a run stopped
@@ -8,18 +9,24 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LENET5 } from '../architecture.ts';
+import { recipe } from '../models.ts';
 import { paramLayout } from '../network.ts';
-import { MODEL_DIR, RUN_FOLDER } from '../paths.ts';
+import { RUN_FOLDER } from '../paths.ts';
 import { loadRun, saveModel, withFinalFrom } from '../save-model.ts';
 import { checkpointSteps } from '../trainer.ts';
 import { CHECKPOINT_OPTIONS, intsOption } from './options.ts';
 
 const { values } = parseArgs({
-  options: { out: { type: 'string' }, 'final-from': { type: 'string' }, ...CHECKPOINT_OPTIONS },
+  options: {
+    model: { type: 'string' },
+    out: { type: 'string' },
+    'final-from': { type: 'string' },
+    ...CHECKPOINT_OPTIONS,
+  },
 });
-const outDir = values.out ?? MODEL_DIR;
-let model = loadRun(join(outDir, RUN_FOLDER), paramLayout(LENET5));
+const chosen = recipe(values.model);
+const outDir = values.out ?? chosen.dir;
+let model = loadRun(join(outDir, RUN_FOLDER), paramLayout(chosen.layers));
 if (values['final-from']) model = withFinalFrom(model, values['final-from']);
 if (values['checkpoint-steps'] !== undefined || values['checkpoint-epochs'] !== undefined) {
   const chosen = {
@@ -37,7 +44,7 @@ if (values['checkpoint-steps'] !== undefined || values['checkpoint-epochs'] !== 
     checkpoints: model.checkpoints.filter((c) => steps.includes(c.step)),
   };
 }
-const saved = saveModel(model, outDir);
+const saved = saveModel(model, outDir, chosen);
 console.log(
   `wrote ${saved.onnxPath}, ${saved.checkpointPaths.length} checkpoints and ${saved.jsonPath} (version ${saved.version})`,
 );

@@ -1,6 +1,7 @@
 /**
  * `npm run train`: trains LeNet-5 on MNIST with the shipped settings and writes model/cnn.onnx, the
- * training checkpoints (model/checkpoints/) and model/cnn.json. Options: --epochs N, --limit N (first
+ * training checkpoints (model/checkpoints/) and model/cnn.json; `--model small-vgg` trains the small
+ * VGG into model/small-vgg/ instead (see models.ts). Options: --epochs N, --limit N (first
  * N training images), --seed N, --out DIR, --checkpoint-steps 0,10,… and --checkpoint-epochs 1,3.
  * --stop-after-epoch N runs only the first N epochs of the schedule and keeps that partial run in
  * `<out>/.data/` (its checkpoints are the full run's): `npm run export -w model -- --final-from DIR`
@@ -8,14 +9,15 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LENET5 } from '../architecture.ts';
-import { MODEL_DIR, RUN_FOLDER } from '../paths.ts';
+import { recipe } from '../models.ts';
+import { RUN_FOLDER } from '../paths.ts';
 import { saveModel, saveRun } from '../save-model.ts';
-import { DEFAULT_SETTINGS, train } from '../trainer.ts';
+import { train } from '../trainer.ts';
 import { CHECKPOINT_OPTIONS, intOption, intsOption } from './options.ts';
 
 const { values } = parseArgs({
   options: {
+    model: { type: 'string' },
     epochs: { type: 'string' },
     limit: { type: 'string' },
     seed: { type: 'string' },
@@ -24,6 +26,8 @@ const { values } = parseArgs({
     'stop-after-epoch': { type: 'string' },
   },
 });
+const chosen = recipe(values.model);
+const DEFAULT_SETTINGS = chosen.settings;
 const settings = {
   ...DEFAULT_SETTINGS,
   epochs: intOption(values.epochs, 'epochs', DEFAULT_SETTINGS.epochs),
@@ -34,18 +38,18 @@ const settings = {
     epochs: intsOption(values['checkpoint-epochs'], 'checkpoint-epochs', DEFAULT_SETTINGS.checkpoints.epochs),
   },
 };
-const outDir = values.out ?? MODEL_DIR;
+const outDir = values.out ?? chosen.dir;
 const fmt = (seconds: number) => {
   const s = Math.round(seconds);
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 };
 
 console.log(
-  `training LeNet-5 on MNIST: ${settings.epochs} epochs, batch ${settings.batchSize}, ` +
+  `training ${chosen.title} on MNIST: ${settings.epochs} epochs, batch ${settings.batchSize}, ` +
     `${settings.shards} worker threads, seed ${settings.seed}${settings.limit ? `, first ${settings.limit} images` : ''}`,
 );
 const stopAfterEpoch = intOption(values['stop-after-epoch'], 'stop-after-epoch', settings.epochs);
-const result = await train(LENET5, settings, {
+const result = await train(chosen.layers, settings, {
   stopAfterEpoch,
   onEpoch: (r) =>
     console.log(
@@ -68,7 +72,7 @@ if (stopAfterEpoch < settings.epochs) {
   );
   process.exit(0);
 }
-const saved = saveModel(model, outDir);
+const saved = saveModel(model, outDir, chosen);
 console.log(
   `test accuracy ${(result.testAccuracy * 100).toFixed(2)}% in ${fmt(result.seconds)}; ` +
     `wrote ${saved.onnxPath}, ${saved.checkpointPaths.length} checkpoints and ${saved.jsonPath} ` +
