@@ -4,7 +4,7 @@ import type { Activations, InferenceBackend } from './inference/activations.js';
 import type { Hideable } from './embed/embed-options.js';
 import { BackendController, type BackendName } from './features/backend.js';
 import { emit, type ActiveBackend } from './features/events.js';
-import { InputController, toInputBytes } from './features/input.js';
+import { InputController, type InputValue } from './features/input.js';
 import { InspectionController } from './features/inspection.js';
 import { LabelsController } from './features/labels.js';
 import { renderLegend } from './features/legend.js';
@@ -133,8 +133,8 @@ export class CnnVisualizer extends LitElement {
   backend: BackendName | InferenceBackend = 'local';
   /**
    * URL of the model: a description `cnn.json` (the ONNX file is found next to it), or an `.onnx`
-   * file read directly in the page (any small image classifier with a 1×28×28 input for now; see the
-   * README for the supported operators). Changing it loads the new model. Default: next to this script.
+   * file read directly in the page (any small image classifier with a 1×H×W or 3×H×W input, H and
+   * W up to 64; see the README for the supported operators). Changing it loads the new model. Default: next to this script.
    */
   modelUrl = new URL('cnn.json', HERE).href;
   /** Folder URL of onnxruntime-web's `.wasm` files. Default: next to this script. */
@@ -201,6 +201,7 @@ export class CnnVisualizer extends LitElement {
   private readonly backends = new BackendController(this, (p) => this.loader.progressed(p));
   private readonly tourFeature = new TourController(this);
   private readonly input: InputController = new InputController(this, {
+    model: () => this.loader.model,
     inference: () => (this.loader.loaded ? this.backends.inference : undefined),
     ready: () => this.loader.ready,
     show: (acts, pixels) => this.show(acts, pixels),
@@ -230,6 +231,7 @@ export class CnnVisualizer extends LitElement {
   private readonly saliencyFeature: SaliencyController = new SaliencyController(this, {
     backend: () => (this.loader.loaded ? this.backends.inference : undefined),
     pixels: () => this.input.pixels,
+    model: () => this.loader.model,
     view: () => this.stage.view,
     inputLayer: () => this.loader.model?.layers[0].name,
     marksChanged: () => this.updateMarks(),
@@ -287,11 +289,15 @@ export class CnnVisualizer extends LitElement {
   }
 
   /**
-   * Classifies a 28×28 image given directly (784 values, 0–255, 255 = ink — MNIST's format),
-   * shows it on the draw pad and returns the activations once the element can classify.
+   * Classifies an input given directly, shows it on the draw pad and returns the activations once
+   * the element can classify. Either the model's input bytes as they are (a `Uint8Array` or array
+   * of C×H×W values, 0–255, 255 = ink; H×W for a grey model, e.g. 784 for MNIST's 28×28), or a
+   * picture of any size — `ImageData`, a canvas, an `<img>`, an `ImageBitmap` — resized to the
+   * model's H×W (colour kept for 3 channels, luminance for 1; its values reach the model as they
+   * are). Rejects with a clear error for a wrong length or a picture the page cannot read.
    */
-  async setInput(pixels: ArrayLike<number>): Promise<Activations> {
-    return this.input.set(toInputBytes(pixels), 'api');
+  async setInput(input: InputValue): Promise<Activations> {
+    return this.input.setInput(input);
   }
 
   /** Properties whose change needs a new load (model) or a new backend. */
@@ -322,7 +328,7 @@ export class CnnVisualizer extends LitElement {
   }
 
   /**
-   * Which pixels drove the answer: one value per input pixel (28×28), larger = that pixel mattered
+   * Which pixels drove the answer: one value per input pixel (H×W), larger = that pixel mattered
    * more for the predicted class. Occlusion saliency, computed with the current backend.
    */
   saliency(): Promise<Float32Array> {

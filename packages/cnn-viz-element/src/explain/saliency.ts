@@ -5,13 +5,15 @@
  * a batch-inference function, so it runs on any backend. DOM-free.
  */
 
-/** Classifies several 28×28 drawings (255 = ink) at once; one probability vector per drawing. */
+/** Classifies several inputs (C × H × W bytes, 255 = ink) at once; one probability vector per input. */
 export type PredictBatch = (batch: Uint8Array[]) => Promise<Float32Array[]>;
 
 export interface SaliencyOptions {
   /** Image size; default 28 × 28. */
   width?: number;
   height?: number;
+  /** Channels of the input (planes of H × W, one after the other); default 1. A patch wipes all of them. */
+  channels?: number;
   /** Edge of the wiped square, in pixels. Default 3. */
   patch?: number;
   /** Step between patches. Default 2 (≈ 60–90 variants for an MNIST digit; 1 is finer and ≈ 3× dearer). */
@@ -35,8 +37,8 @@ export interface SaliencyResult {
 }
 
 /**
- * Occlusion saliency of `pixels` (H × W bytes, 255 = ink) for the predicted class: a Float32Array
- * of H × W, larger = that pixel mattered more. See `occlusionSaliency` for the details.
+ * Occlusion saliency of `pixels` (C × H × W bytes, 255 = ink; H × W for one channel) for the
+ * predicted class: a Float32Array of H × W, larger = that pixel mattered more. See `occlusionSaliency` for the details.
  */
 export async function saliency(
   pixels: Uint8Array,
@@ -62,7 +64,13 @@ export async function occlusionSaliency(
   const patch = Math.max(1, Math.floor(options.patch ?? 3));
   const stride = Math.max(1, Math.floor(options.stride ?? 2));
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 512));
-  if (pixels.length !== W * H) throw new RangeError(`saliency needs ${W}×${H} pixels, got ${pixels.length}`);
+  const C = Math.max(1, Math.floor(options.channels ?? 1));
+  const plane = W * H;
+  if (pixels.length !== C * plane)
+    throw new RangeError(`saliency needs ${C > 1 ? `${C}×` : ''}${W}×${H} pixels, got ${pixels.length}`);
+  // a pixel's ink: summed over its channels (a colour model reads the same place in every plane)
+  const inkAt = new Float64Array(plane);
+  for (let c = 0; c < C; c++) for (let i = 0; i < plane; i++) inkAt[i] += pixels[c * plane + i];
 
   // every patch position covering the whole image (the last row/column of patches flush with the edge)
   const starts = (size: number) => {
@@ -80,10 +88,12 @@ export async function occlusionSaliency(
     for (const x0 of cols) {
       let ink = 0;
       for (let y = y0; y < y0 + patch && y < H; y++)
-        for (let x = x0; x < x0 + patch && x < W; x++) ink += pixels[y * W + x];
+        for (let x = x0; x < x0 + patch && x < W; x++) ink += inkAt[y * W + x];
       if (!ink) continue; // wiping blank paper changes nothing
       const v = pixels.slice();
-      for (let y = y0; y < y0 + patch && y < H; y++) v.fill(0, y * W + x0, y * W + Math.min(W, x0 + patch));
+      for (let c = 0; c < C; c++)
+        for (let y = y0; y < y0 + patch && y < H; y++)
+          v.fill(0, c * plane + y * W + x0, c * plane + y * W + Math.min(W, x0 + patch));
       variants.push(v);
       origins.push(y0 * W + x0);
       inkSums.push(ink);
@@ -118,8 +128,8 @@ export async function occlusionSaliency(
     for (let y = y0; y < y0 + patch && y < H; y++) {
       for (let x = x0; x < x0 + patch && x < W; x++) {
         const i = y * W + x;
-        if (!pixels[i]) continue;
-        total[i] += (drop * pixels[i]) / inkSums[k];
+        if (!inkAt[i]) continue;
+        total[i] += (drop * inkAt[i]) / inkSums[k];
         covered[i]++;
       }
     }

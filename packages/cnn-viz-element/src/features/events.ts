@@ -25,7 +25,7 @@ export interface ReadyDetail {
 export type InputSource = 'draw' | 'sample' | 'api' | 'clear';
 
 export interface InputDetail {
-  /** The preprocessed input (H×W bytes, 255 = ink), or null when cleared. */
+  /** The input as the model reads it (C×H×W bytes, channel by channel, 255 = ink; 784 for MNIST), or null when cleared. */
   pixels: Uint8Array | null;
   source: InputSource;
 }
@@ -34,7 +34,7 @@ export interface PredictionDetail {
   prediction: number;
   probabilities: Float32Array;
   activations: Activations;
-  /** The input that was classified (H×W bytes, 255 = ink). */
+  /** The input that was classified (C×H×W bytes, 255 = ink). */
   pixels: Uint8Array;
 }
 

@@ -2,7 +2,8 @@
  * Saliency: which pixels of the drawing drove the answer.
  *
  * Adds to `<cnn-visualizer>`:
- * - method `saliency()` → `Promise<Float32Array>`: one value per input pixel (H×W), larger = that
+ * - method `saliency()` → `Promise<Float32Array>`: one value per input pixel (H×W, whatever the
+ *   channels: a pixel's ink in every channel is wiped at once), larger = that
  *   pixel mattered more for the predicted class (occlusion: patches of the drawing are wiped to no
  *   ink, the background the network was trained on, and the drop in the class's log-odds is
  *   shared among the wiped pixels). Runs on any backend: batched in the page, pipelined on a server;
@@ -11,6 +12,8 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { InferenceBackend } from '../inference/activations.js';
+import type { ModelDescription } from '../model/description.js';
+import { inputShape } from '../model/input-shape.js';
 import { saliencyOverlay } from '../render/colormap.js';
 import type { NetworkView } from '../render/network-view.js';
 
@@ -22,6 +25,7 @@ export interface SaliencyHost extends ReactiveControllerHost {
 export interface SaliencySources {
   backend: () => InferenceBackend | undefined;
   pixels: () => Uint8Array | null;
+  model: () => ModelDescription | undefined;
   view: () => NetworkView | undefined;
   inputLayer: () => string | undefined;
   marksChanged: () => void;
@@ -31,7 +35,7 @@ export interface SaliencySources {
 export class SaliencyController implements ReactiveController {
   /** The map shown (null: off, or nothing drawn). */
   map: Float32Array | null = null;
-  /** The map as RGBA over the 28×28 input, for the draw pad. */
+  /** The map as RGBA over the input's H×W, for the draw pad. */
   glow: Uint8ClampedArray<ArrayBuffer> | null = null;
   private shown = false;
   private running?: Promise<void>;
@@ -57,10 +61,16 @@ export class SaliencyController implements ReactiveController {
   async compute(): Promise<Float32Array> {
     const backend = this.from.backend();
     const pixels = this.from.pixels();
-    if (!backend) throw new Error('the visualizer is not ready: await `ready` first');
+    const model = this.from.model();
+    if (!backend || !model) throw new Error('the visualizer is not ready: await `ready` first');
     if (!pixels) throw new Error('nothing drawn: draw a digit or call setInput() first');
     const { batchPredictor, saliency } = await import('../explain/saliency.js');
-    return saliency(pixels, batchPredictor(backend as Parameters<typeof batchPredictor>[0]));
+    const { channels, height, width } = inputShape(model.input.shape);
+    return saliency(pixels, batchPredictor(backend as Parameters<typeof batchPredictor>[0]), {
+      channels,
+      height,
+      width,
+    });
   }
 
   /** A new input was classified (or the view came back): recompute what is shown. */
@@ -92,12 +102,17 @@ export class SaliencyController implements ReactiveController {
   private async update() {
     if (!this.from.pixels() || !this.from.backend()) return this.clear();
     try {
+      const model = this.from.model();
       const map = await this.compute();
-      if (!this.shown) return;
+      if (!this.shown || !model || this.from.model() !== model) return; // a new model: its own pass follows
       this.map = map;
-      this.glow = saliencyOverlay(map, { theme: this.host.theme });
+      const { channels, width } = inputShape(model.input.shape);
+      this.glow = saliencyOverlay(map, { theme: this.host.theme, width });
+      // the input layer has a cube per channel of each pixel: each shows its pixel's saliency
+      const cubes = new Float32Array(map.length * channels);
+      for (let c = 0; c < channels; c++) cubes.set(map, c * map.length);
       const layer = this.from.inputLayer();
-      if (layer) this.from.view()?.setOverlay(layer, map);
+      if (layer) this.from.view()?.setOverlay(layer, cubes);
       this.from.marksChanged();
       this.host.requestUpdate();
     } catch (e) {

@@ -3,6 +3,7 @@ import type { Weights } from '../model/tensor.js';
 import { normalizeInput } from '../model/normalization.js';
 import type { Activations, InferenceBackend } from './activations.js';
 import { assembleActivations } from './assemble.js';
+import { toProbabilities } from './probabilities.js';
 
 type Ort = typeof import('onnxruntime-web/wasm');
 
@@ -140,7 +141,9 @@ export class LocalOnnxBackend implements InferenceBackend {
     const out = await session.run(feeds, [output]);
     const probs = out[output].data as Float32Array;
     const classes = probs.length / batch.length;
-    return batch.map((_, k) => probs.subarray(k * classes, (k + 1) * classes));
+    return batch.map((_, k) =>
+      toProbabilities(probs.subarray(k * classes, (k + 1) * classes), this.model.scores),
+    );
   }
 
   private async run(pixels: Uint8Array): Promise<Activations> {
@@ -155,7 +158,7 @@ export class LocalOnnxBackend implements InferenceBackend {
       if (!t) throw new Error(`the model has no output named "${l.name}"`);
       return t.data as Float32Array;
     });
-    return assembleActivations(this.model.layers, input, layers);
+    return assembleActivations(this.model.layers, input, layers, this.model.scores);
   }
 
   dispose(): void {

@@ -25,6 +25,9 @@
  *
  * @module
  */
+import type { Normalization } from './normalization.js';
+import { applyNormalization } from './normalization.js';
+import { axisTable, buildAxis } from './resample.js';
 
 /**
  * A greyscale image: one value from 0 to 255 per pixel, row by row from the top-left corner
@@ -111,14 +114,21 @@ export type Preprocessed =
       frame: Frame;
     };
 
-/** The 28×28 input's place in a source image: source = (x, y) + input / scale. */
+/**
+ * An input's place in a source image (the draw pad): its pixel (u, v) covers source coordinates
+ * x = frame.x + u / scale, y = frame.y + v / scaleY.
+ */
 export interface Frame {
   x: number;
   y: number;
   scale: number;
+  /** The vertical scale when it differs from `scale` (a picture resized to a non-square input). */
+  scaleY?: number;
+  /** The input's size in pixels (default 28 × 28). */
+  width?: number;
+  height?: number;
 }
 
-/** Side of the network's input, in pixels. */
 /** Side of the input MNIST-style models take (28×28 pixels). */
 export const INPUT_SIZE = 28;
 const SIZE = INPUT_SIZE;
@@ -130,68 +140,12 @@ const CENTER = 14.5;
 const NOTHING_DRAWN = 'nothing drawn';
 const TOO_LITTLE = 'too little drawn to be a digit';
 
-/** One axis of a separable resampling: for each of the 28 outputs, a run of source indices and their weights. */
-interface AxisTable {
-  start: Int32Array;
-  count: Int32Array;
-  taps: number;
-  weights: Float64Array;
-}
-
-// Scratch buffers reused across calls: preprocess runs on every stroke, so it allocates only the
+// Scratch tables reused across calls: preprocess runs on every stroke, so it allocates only the
 // 784-byte result (and grows these buffers when a bigger image comes along).
-const axisX: AxisTable = {
-  start: new Int32Array(SIZE),
-  count: new Int32Array(SIZE),
-  taps: 0,
-  weights: new Float64Array(0),
-};
-const axisY: AxisTable = {
-  start: new Int32Array(SIZE),
-  count: new Int32Array(SIZE),
-  taps: 0,
-  weights: new Float64Array(0),
-};
+const axisX = axisTable(SIZE);
+const axisY = axisTable(SIZE);
 let rowsScratch = new Float64Array(0);
 const outScratch = new Float64Array(SIZE * SIZE);
-
-/**
- * Fills `table` so that output pixel `i` (covering `[i, i+1)` in output coordinates) averages the
- * source over `[x0 + i/s, x0 + (i+1)/s)`, where the source is zero outside `[lo, hi)`.
- *
- * Shrinking (`s ≤ 1`) uses exact area-averaging: each source pixel weighs by how much of it the
- * output pixel covers, so a thin stroke becomes a grey one rather than vanishing or staying solid.
- * Enlarging (`s > 1`, a drawing smaller than 20 px) uses bilinear interpolation, which is smoother
- * than the blocky result area-averaging gives there. The two agree at `s = 1`.
- */
-function buildAxis(table: AxisTable, x0: number, s: number, lo: number, hi: number): void {
-  const inv = 1 / s;
-  const taps = s <= 1 ? Math.ceil(inv) + 2 : 2;
-  if (table.weights.length < SIZE * taps) table.weights = new Float64Array(SIZE * taps);
-  table.taps = taps;
-  const w = table.weights;
-  for (let i = 0; i < SIZE; i++) {
-    const base = i * taps;
-    let k0: number;
-    let k1: number; // exclusive
-    if (s <= 1) {
-      const a = x0 + i * inv;
-      const b = a + inv;
-      k0 = Math.max(lo, Math.floor(a));
-      k1 = Math.min(hi, Math.ceil(b));
-      for (let k = k0; k < k1; k++) w[base + k - k0] = (Math.min(b, k + 1) - Math.max(a, k)) * s;
-    } else {
-      const xc = x0 + (i + 0.5) * inv - 0.5; // output pixel centre, in source index coordinates
-      const kf = Math.floor(xc);
-      const t = xc - kf;
-      k0 = Math.max(lo, kf);
-      k1 = Math.min(hi, kf + 2);
-      for (let k = k0; k < k1; k++) w[base + k - k0] = k === kf ? 1 - t : t;
-    }
-    table.start[i] = k0;
-    table.count[i] = Math.max(0, k1 - k0);
-  }
-}
 
 /**
  * Prepares a drawing the way MNIST's digits were prepared, ready for {@link normalize}:
@@ -335,7 +289,7 @@ export function preprocess(image: GrayImage, options: PreprocessOptions = {}): P
     pixels,
     boundingBox: { x: minX, y: minY, width: boxW, height: boxH },
     centerOfMass: { x: comX, y: comY },
-    frame: { x: x0, y: y0, scale: s },
+    frame: { x: x0, y: y0, scale: s, width: SIZE, height: SIZE },
   };
 }
 
@@ -376,12 +330,7 @@ export function rgbaToGray(
   return { width, height, data };
 }
 
-/** How 0–255 pixels become network inputs: `x = (p · scale − mean) / std`. */
-export interface Normalization {
-  scale: number;
-  mean: number;
-  std: number;
-}
+export type { Normalization } from './normalization.js';
 
 /**
  * The normalisation used to train the bundled LeNet-5 (and most MNIST models): pixels scaled to
@@ -394,24 +343,22 @@ export const MNIST_NORMALIZATION: Readonly<Normalization> = Object.freeze({
 });
 
 /**
- * Turns the 784 bytes from {@link preprocess} into the network's input — a `Float32Array` laid out
- * as a 1×1×28×28 tensor — computing `x = (p · scale − mean) / std` for each pixel.
+ * Turns input bytes (255 = ink) — the 784 from {@link preprocess}, or C × H × W for a model of
+ * another shape — into the network's input, a `Float32Array` laid out like the tensor, computing
+ * `x = (p · scale − mean) / std` for each value (with `perChannel`, each channel plane its own mean
+ * and std). A model trained on dark ink inverts first: see `normalizeInput` in
+ * `cnn-visualizer/description`.
  *
  * @param norm Defaults to {@link MNIST_NORMALIZATION}; pass your own for a model trained differently.
  * @param out Buffer to write into instead of allocating (worth reusing when classifying on every
  *   stroke); needs at least `pixels.length` entries, of which the first `pixels.length` are written.
  * @returns `out` if given, otherwise a new array.
- * @throws RangeError if `out` is too small.
+ * @throws RangeError if `out` is too small, or `pixels` do not split into the per-channel planes.
  */
 export function normalize(
   pixels: Uint8Array,
   norm: Normalization = MNIST_NORMALIZATION,
   out?: Float32Array,
 ): Float32Array {
-  const n = pixels.length;
-  const result = out ?? new Float32Array(n);
-  if (result.length < n) throw new RangeError(`normalize: out holds ${result.length} values, needs ${n}`);
-  const { scale, mean, std } = norm;
-  for (let p = 0; p < n; p++) result[p] = (pixels[p] * scale - mean) / std;
-  return result;
+  return applyNormalization(pixels, norm, 'bright', out);
 }

@@ -65,6 +65,8 @@ export class CnnDrawPad extends LitElement {
   private ctx?: CanvasRenderingContext2D;
   private last?: { x: number; y: number };
   private activePointer?: number;
+  /** A page's picture is shown: the next stroke starts a new drawing. */
+  private replaceOnStroke = false;
 
   override render() {
     return html`<canvas
@@ -97,33 +99,41 @@ export class CnnDrawPad extends LitElement {
   }
 
   /**
-   * Shows a 28×28 image (255 = ink) on the pad, scaled up, replacing the drawing. With `silent`, no
-   * `cnn-draw-change` fires (the caller classifies the exact pixels itself).
+   * Shows a picture (RGBA, `width × height`: an input as the model reads it) on the pad, scaled to
+   * fill it, replacing the drawing. With `silent`, no `cnn-draw-change` fires (the caller classifies
+   * the exact input itself). With `replace`, the reader's next stroke starts a new drawing instead of
+   * drawing over it (a page's photo is not ink on paper).
    */
-  showPixels(pixels: Uint8Array, { silent = false } = {}): void {
+  showPicture(
+    rgba: Uint8ClampedArray<ArrayBuffer>,
+    width: number,
+    height: number,
+    { silent = false, replace = false } = {},
+  ): void {
     if (!this.ctx) return;
-    const small = new ImageData(28, 28);
-    for (let i = 0; i < 784; i++) {
-      const v = 255 - pixels[i];
-      small.data.set([v, v, v, 255], i * 4);
-    }
     const tmp = document.createElement('canvas');
-    tmp.width = tmp.height = 28;
-    tmp.getContext('2d')!.putImageData(small, 0, 0);
+    tmp.width = width;
+    tmp.height = height;
+    tmp.getContext('2d')!.putImageData(new ImageData(rgba, width, height), 0, 0);
     this.wipe();
     this.ctx.imageSmoothingEnabled = true;
     this.ctx.drawImage(tmp, 0, 0, PAD_SIZE, PAD_SIZE);
-    this.empty = pixels.every((p) => p === 0);
+    let blank = true;
+    for (let i = 0; i < rgba.length && blank; i += 4) blank = rgba[i] + rgba[i + 1] + rgba[i + 2] === 765;
+    this.empty = blank;
+    this.replaceOnStroke = replace;
     if (!silent) this.changed();
   }
 
-  /** The 28×28 input's place on the pad (shown pixels are scaled up ×10; drawings have their own). */
-  static readonly SHOWN_FRAME: Frame = { x: 0, y: 0, scale: INPUT_SIZE / PAD_SIZE };
+  /** Where an input of `width × height` shown with {@link showPicture} lies on the pad (it fills it). */
+  static shownFrame(width: number, height: number): Frame {
+    return { x: 0, y: 0, scale: width / PAD_SIZE, scaleY: height / PAD_SIZE, width, height };
+  }
 
   /**
-   * Draws over the drawing, in the input's 28×28 coordinates placed by `frame`: `glow` (28×28 RGBA,
-   * e.g. a saliency map) and `box` (a rectangle of input pixels, inclusive: the part of the drawing a
-   * number depends on). Null clears.
+   * Draws over the drawing, in the input's own pixel coordinates placed by `frame`: `glow` (RGBA of
+   * the input's width × height, e.g. a saliency map) and `box` (a rectangle of input pixels,
+   * inclusive: the part of the drawing a number depends on). Null clears.
    */
   mark(
     frame: Frame | null,
@@ -136,27 +146,30 @@ export class CnnDrawPad extends LitElement {
     if (!ctx) return;
     ctx.clearRect(0, 0, PAD_SIZE, PAD_SIZE);
     if (!frame) return;
-    const side = INPUT_SIZE / frame.scale;
-    if (marks.glow) {
+    const width = frame.width ?? INPUT_SIZE;
+    const height = frame.height ?? INPUT_SIZE;
+    const px = 1 / frame.scale;
+    const py = 1 / (frame.scaleY ?? frame.scale);
+    if (marks.glow && marks.glow.length === 4 * width * height) {
       const small = document.createElement('canvas');
-      small.width = small.height = INPUT_SIZE;
-      small.getContext('2d')!.putImageData(new ImageData(marks.glow, INPUT_SIZE), 0, 0);
+      small.width = width;
+      small.height = height;
+      small.getContext('2d')!.putImageData(new ImageData(marks.glow, width, height), 0, 0);
       ctx.imageSmoothingEnabled = true;
       ctx.globalAlpha = 0.8;
-      ctx.drawImage(small, frame.x, frame.y, side, side);
+      ctx.drawImage(small, frame.x, frame.y, width * px, height * py);
       ctx.globalAlpha = 1;
     }
     if (marks.box) {
       const b = marks.box;
-      const px = 1 / frame.scale;
       ctx.strokeStyle = '#16a34a';
       ctx.lineWidth = 3;
       ctx.setLineDash([]);
       ctx.strokeRect(
         frame.x + b.left * px,
-        frame.y + b.top * px,
+        frame.y + b.top * py,
         (b.right - b.left + 1) * px,
-        (b.bottom - b.top + 1) * px,
+        (b.bottom - b.top + 1) * py,
       );
     }
   }
@@ -177,6 +190,7 @@ export class CnnDrawPad extends LitElement {
     this.ctx.fillStyle = '#fff';
     this.ctx.fillRect(0, 0, PAD_SIZE, PAD_SIZE);
     this.empty = true;
+    this.replaceOnStroke = false;
   }
 
   private toCanvas(e: PointerEvent) {
@@ -189,6 +203,7 @@ export class CnnDrawPad extends LitElement {
     e.preventDefault();
     this.activePointer = e.pointerId;
     this.canvas!.setPointerCapture?.(e.pointerId);
+    if (this.replaceOnStroke) this.wipe();
     this.last = this.toCanvas(e);
     this.stroke([this.last, this.last]);
   };

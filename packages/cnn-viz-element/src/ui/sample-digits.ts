@@ -1,10 +1,14 @@
 import { css, html, LitElement } from 'lit';
 import { emitInternal } from '../features/events.js';
+import { inputToRgba } from '../model/fit.js';
+import { INPUT_SIZE } from '../model/preprocess.js';
 import { SAMPLE_DIGITS, samplePixels, type SampleDigit } from '../model/samples.js';
 
 /**
  * A row of real MNIST digits: one click (or Enter/Space) loads one into the visualizer, so a reader
- * can try it without drawing. Fires `cnn-sample` with `{ label, pixels }`. Internal part.
+ * can try it without drawing. Fires `cnn-sample` with `{ label, pixels }` (28×28, 255 = ink: the
+ * element resizes them for a model of another shape, into every channel of a colour model).
+ * Internal part.
  */
 export class CnnSampleDigits extends LitElement {
   static override styles = css`
@@ -61,17 +65,12 @@ export class CnnSampleDigits extends LitElement {
   }
 }
 
+/** A sample as a small picture: ink dark on white, as the draw pad shows it. */
 function toDataUrl(pixels: Uint8Array): string {
   const c = document.createElement('canvas');
-  c.width = c.height = 28;
-  const ctx = c.getContext('2d')!;
-  const img = ctx.createImageData(28, 28);
-  for (let i = 0; i < 784; i++) {
-    const v = 255 - pixels[i];
-    img.data[i * 4] = img.data[i * 4 + 1] = img.data[i * 4 + 2] = v;
-    img.data[i * 4 + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
+  c.width = c.height = INPUT_SIZE;
+  const rgba = inputToRgba(pixels, { channels: 1, height: INPUT_SIZE, width: INPUT_SIZE }, 'paper');
+  c.getContext('2d')!.putImageData(new ImageData(rgba, INPUT_SIZE, INPUT_SIZE), 0, 0);
   return c.toDataURL();
 }
 

@@ -1,37 +1,13 @@
 // <cnn-visualizer> as a page author and a reader meet it, in real Chromium: real mouse strokes (sent
 // through Playwright), the real model run by onnxruntime-web, real WebGL on SwiftShader.
 import { expect } from '@esm-bundle/chai';
-import { resetMouse, sendMouse } from '@web/test-runner-commands';
+import { resetMouse } from '@web/test-runner-commands';
 import type { CnnVisualizer, PredictionDetail } from '../../src/index.js';
 import { SAMPLE_DIGITS, samplePixels } from '../../src/model/samples.js';
+import { drawStrokes } from './helpers/draw.js';
 import { checkConsolePerTest, expectConsoleErrors, make, MODEL_URL, next, until } from './helpers/element.js';
 
 checkConsolePerTest();
-
-const pad = (el: CnnVisualizer) => el.shadowRoot!.querySelector('cnn-draw-pad')!;
-const padCanvas = (el: CnnVisualizer) => pad(el).shadowRoot!.querySelector('canvas')!;
-
-/** Draws polylines given in pad units (0–1) with real mouse events. */
-async function drawStrokes(el: CnnVisualizer, strokes: [number, number][][], substeps = 6) {
-  const r = padCanvas(el).getBoundingClientRect();
-  const at = ([x, y]: [number, number]): [number, number] => [
-    Math.round(r.left + x * r.width),
-    Math.round(r.top + y * r.height),
-  ];
-  for (const stroke of strokes) {
-    await sendMouse({ type: 'move', position: at(stroke[0]) });
-    await sendMouse({ type: 'down' });
-    for (let i = 1; i < stroke.length; i++) {
-      const [x0, y0] = stroke[i - 1];
-      const [x1, y1] = stroke[i];
-      for (let s = 1; s <= substeps; s++) {
-        const f = s / substeps;
-        await sendMouse({ type: 'move', position: at([x0 + (x1 - x0) * f, y0 + (y1 - y0) * f]) });
-      }
-    }
-    await sendMouse({ type: 'up' });
-  }
-}
 
 /** The prediction once the drawing has settled: the last cnn-prediction after 400 ms of quiet. */
 function track(el: CnnVisualizer) {

@@ -6,7 +6,8 @@
  * state the shapes they expect themselves.
  */
 import onnxProto from 'onnx-proto';
-import { seededRandom } from './mnist.ts';
+// the trainer's seeded PRNG straight from its module (./mnist.ts reads files: Node only; the builder runs in browsers too)
+import { mulberry32 as seededRandom } from '../../../../model/src/random.ts';
 
 const { onnx } = onnxProto;
 const FLOAT = 1;
