@@ -121,7 +121,7 @@ before(async () => {
   await admin.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   await admin.raw(`CREATE DATABASE ${DB}`);
   await admin.destroy();
-  const runner = await ModelRunner.load(loadConfig({}).modelDir);
+  const runner = await ModelRunner.load(loadConfig({}).modelPath);
   expected = await Promise.all(
     Array.from({ length: 40 }, (_, i) => runner.infer(digit(i)).then((r) => r.prediction)),
   );

@@ -6,7 +6,7 @@
  *   4. gallery submissions/s; random_image and a list page with many rows in real Postgres
  * Options: --rows N (default 1,000,000; 0 skips), --seconds N per throughput phase (default 5).
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeInferRequest, MessageType } from 'cnn-visualizer/protocol';
 import * as ort from 'onnxruntime-web';
@@ -28,9 +28,9 @@ const table = (title: string, rows: [string, string][]) => {
 };
 
 // ── 1. raw runtime vs batching runner, in process ──
-const modelDir = loadConfig({}).modelDir;
+const modelPath = loadConfig({}).modelPath;
 ort.env.wasm.numThreads = 1;
-const session = await ort.InferenceSession.create(join(modelDir, 'cnn.onnx'));
+const session = await ort.InferenceSession.create(join(dirname(modelPath), 'cnn.onnx'));
 const input = new ort.Tensor('float32', new Float32Array(784).fill(0.1), [1, 1, 28, 28]);
 for (let i = 0; i < 300; i++) await session.run({ input });
 let n = 0;
@@ -43,7 +43,7 @@ while (performance.now() - t0 < SECONDS * 1000) {
   n++;
 }
 const rawRate = n / ((performance.now() - t0) / 1000);
-const runner = await ModelRunner.load(modelDir);
+const runner = await ModelRunner.load(modelPath);
 n = 0;
 t0 = performance.now();
 const workers = Array.from({ length: 128 }, async (_, w) => {

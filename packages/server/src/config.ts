@@ -2,8 +2,9 @@
  * Configuration: environment variables, parsed and validated once, at the edge (one zod schema, every
  * problem named at once). Everything else receives a `Config` object (tests build their own).
  */
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseNormalization } from 'cnn-visualizer/description';
 import { z } from 'zod';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -21,8 +22,17 @@ export interface Config {
   /** Origins allowed to write (POST/DELETE). Reads and /cdn/ are open to all. */
   corsOrigins: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Where cnn.onnx and cnn.json are. */
-  modelDir: string;
+  /**
+   * The model the WebSocket backend and the gallery run: a `cnn.json` description (its ONNX file and
+   * checkpoints beside it) or a bare `.onnx` file, read by the element's own ONNX reader.
+   */
+  modelPath: string;
+  /**
+   * How a bare `.onnx` model's input is normalised, as the element's `normalization` attribute reads
+   * it (`mnist`, `unit`, `imagenet`, `mean/std`); unset: the reader's default, `unit`. A cnn.json says
+   * its own. Checked against the model's channels when it is read.
+   */
+  modelNormalization?: string;
   /** The element's drop-in bundle (served at /cdn/). */
   cdnDir: string;
   /** The built demo site (`packages/docs/dist/site`) and Storybook (`packages/docs/dist/docs`). */
@@ -147,6 +157,34 @@ export const envSchema = z.object({
       error: (iss) => `LOG_LEVEL must be one of ${LEVELS.join(', ')}, got "${iss.input as string}"`,
     }),
   ),
+  MODEL_PATH: optional(
+    z
+      .string()
+      .trim()
+      .refine((v) => /\.(json|onnx)$/i.test(v), {
+        error: (iss) =>
+          `MODEL_PATH must name a cnn.json description or an .onnx file, got "${iss.input as string}"`,
+      }),
+  ),
+  MODEL_NORMALIZATION: optional(
+    z
+      .string()
+      .trim()
+      .superRefine((v, ctx) => {
+        // the model's channel count is checked when the model is read: here, whether it reads at all
+        const problems = [1, 3].map((channels) => {
+          try {
+            parseNormalization(v, channels);
+            return undefined;
+          } catch (e) {
+            return (e as Error).message;
+          }
+        });
+        if (problems.every(Boolean))
+          ctx.addIssue({ code: 'custom', message: `MODEL_NORMALIZATION: ${problems[0]}` });
+      }),
+  ),
+  /** The older way to choose the model: the folder holding cnn.json. */
   MODEL_DIR: optional(z.string()),
   PUBLIC_URL: optional(
     z
@@ -191,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits.submissionsBurst = Math.max(limits.submissionsBurst, Math.ceil(e.SUBMISSIONS_PER_MINUTE / 2));
   }
   const dir = (v: string | undefined, fallback: string) => (v ? (isAbsolute(v) ? v : resolve(v)) : fallback);
+
   return {
     port: e.PORT ?? 8080,
     host: e.HOST || '127.0.0.1',
@@ -200,7 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY ?? false,
     corsOrigins: e.CORS_ORIGINS ?? [],
     logLevel: e.LOG_LEVEL ?? 'info',
-    modelDir: dir(e.MODEL_DIR, resolve(REPO_ROOT, 'model')),
+    modelPath: dir(e.MODEL_PATH, join(dir(e.MODEL_DIR, resolve(REPO_ROOT, 'model')), 'cnn.json')),
+    modelNormalization: e.MODEL_NORMALIZATION,
     cdnDir: resolve(REPO_ROOT, 'packages/cnn-viz-element/dist/cdn'),
     siteDir: resolve(REPO_ROOT, 'packages/docs/dist/site'),
     docsDir: resolve(REPO_ROOT, 'packages/docs/dist/docs'),

@@ -26,7 +26,7 @@ const db = connect({
   pgliteDir: config.databaseUrl ? undefined : join(config.dataDir, 'pglite'),
 });
 // the model loads (compiling onnxruntime's wasm) while the migrations run
-const loading = ModelRunner.load(config.modelDir);
+const loading = ModelRunner.load(config.modelPath, { normalization: config.modelNormalization });
 loading.catch(() => undefined);
 try {
   const applied = await migrate(db);

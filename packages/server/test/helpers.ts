@@ -14,7 +14,8 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://po
 export type DbKind = 'postgres' | 'pglite';
 
 let runner: Promise<ModelRunner> | undefined;
-export const sharedRunner = (modelDir = loadConfig({}).modelDir) => (runner ??= ModelRunner.load(modelDir));
+export const sharedRunner = (modelPath = loadConfig({}).modelPath) =>
+  (runner ??= ModelRunner.load(modelPath));
 
 export interface TestServer {
   url: string;
@@ -22,6 +23,8 @@ export interface TestServer {
   db: Db;
   app: App;
   config: Config;
+  /** the model this server runs (closed with the server) */
+  runner: ModelRunner;
   /** the Postgres schema this server's tables live in (postgres only) */
   schema?: string;
   close(): Promise<void>;
@@ -59,10 +62,11 @@ export async function startServer(
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };
   // each server gets its own runner: closing the app closes it
+  const runner = await ModelRunner.load(config.modelPath);
   const app = createApp({
     config,
     db,
-    runner: await ModelRunner.load(config.modelDir),
+    runner,
     logger: overrides.logger ?? createLogger(config),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
@@ -73,6 +77,7 @@ export async function startServer(
     db,
     app,
     config,
+    runner,
     schema,
     async close() {
       await app.close();

@@ -1,53 +1,20 @@
 // WS /ws over real connections: the binary protocol, the real model, malformed frames and limits.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  decodeServerFrame,
-  Encoding,
-  encodeInferRequest,
-  ErrorCode,
-  INFER_FRAME_BYTES,
-  type ServerMessage,
-} from 'cnn-visualizer/protocol';
+import { Encoding, encodeInferRequest, ErrorCode, INFER_FRAME_BYTES } from 'cnn-visualizer/protocol';
 import { WebSocket } from 'ws';
 import { ModelRunner } from '../src/inference/model-runner.ts';
 import { loadConfig } from '../src/config.ts';
 import { helloSchema } from '../src/ws/hello.ts';
 import { mnistDigits, startServer, type TestServer } from './helpers.ts';
-
-/** A client that collects decoded server messages. */
-async function client(url: string) {
-  const ws = new WebSocket(url);
-  const messages: ServerMessage[] = [];
-  const waiters: (() => void)[] = [];
-  ws.on('message', (data) => {
-    messages.push(decodeServerFrame(data as Buffer));
-    waiters.splice(0).forEach((w) => w());
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const until = async (pred: (m: ServerMessage[]) => boolean, ms = 10_000) => {
-    const deadline = Date.now() + ms;
-    while (!pred(messages)) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out; got ${JSON.stringify(messages.map((m) => m.type))}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
-  };
-  return { ws, messages, until };
-}
+import { client } from './ws-client.ts';
 
 describe('WS /ws', () => {
   let s: TestServer;
   let reference: ModelRunner;
   before(async () => {
     s = await startServer('pglite', { limits: { wsBurst: 1000, wsRequestsPerSecond: 1000 } });
-    reference = await ModelRunner.load(loadConfig({}).modelDir);
+    reference = await ModelRunner.load(loadConfig({}).modelPath);
   });
   after(async () => {
     await s.close();

@@ -7,16 +7,24 @@
  *
  *   offset 0  u8   protocol version (PROTOCOL_VERSION)
  *   offset 1  u8   message type (MessageType)
- *   offset 2  u16  aux: the requested encoding (INFER), the prediction (RESULT), the error code (ERROR),
- *                  the protocol version (HELLO)
+ *   offset 2  u16  aux: the requested encoding and checkpoint (INFER, below), the prediction (RESULT),
+ *                  the error code (ERROR), the protocol version (HELLO)
  *   offset 4  u32  request id, chosen by the client, echoed by the server (0 in HELLO)
+ *
+ * An INFER's aux: low byte the encoding, high byte the checkpoint (0: the model's own weights, k + 1:
+ * checkpoint k of HELLO's list). Clients that know nothing of checkpoints send 0 there.
  */
 
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 8;
 /** A 28×28 drawing after preprocessing, one byte per pixel, 255 = ink (MNIST's convention). */
 export const PIXELS = 28 * 28;
+/** An INFER for a 1×28×28 model (the shipped LeNet-5). */
 export const INFER_FRAME_BYTES = HEADER_BYTES + PIXELS;
+/** An INFER's size for a model whose input holds `inputBytes` values (C×H×W, HELLO's `input.shape`). */
+export const inferFrameBytes = (inputBytes: number): number => HEADER_BYTES + inputBytes;
+/** The largest checkpoint index an INFER can name (its aux's high byte holds index + 1). */
+export const MAX_CHECKPOINT_INDEX = 254;
 
 export const MessageType = {
   /** client → server: classify these pixels. */
@@ -51,21 +59,49 @@ export const ErrorCode = {
   Internal: 7,
   /** The server is shutting down or not ready. */
   Unavailable: 8,
+  /** The INFER names a checkpoint the server does not have (see HELLO's `checkpoints`). */
+  UnknownCheckpoint: 9,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export interface HelloInfo {
   protocol: number;
-  model: { name: string; version: string };
+  /**
+   * The model the server runs: its name, its version (cnn.json's `version`, or the first 16 hex digits
+   * of `sha256` for a bare ONNX file) and the SHA-256 (64 hex digits) of its ONNX file's bytes as served
+   * (absent from servers older than this field).
+   */
+  model: { name: string; version: string; sha256?: string };
+  /**
+   * The input the model takes, per sample: `shape` [C, H, W] — an INFER carries C×H×W bytes, one per
+   * value — and how the server turns each byte p into the network's input:
+   * x = (p · scale − mean) / std (per channel with `perChannel`). Absent from older servers: 1×28×28.
+   */
+  input?: {
+    shape: number[];
+    normalization?: {
+      scale: number;
+      mean: number;
+      std: number;
+      perChannel?: { mean: number[]; std: number[] };
+    };
+  };
   /** The activations in a RESULT, in this order. */
   layers: Array<{ name: string; kind: string; shape: number[] }>;
+  /**
+   * The moments of training the server can run instead of the model's own weights (cnn.json's
+   * `checkpoints`), oldest first; an INFER names one by its index here. Empty or absent: none.
+   */
+  checkpoints?: Array<{ step: number; epoch: number; testAccuracy: number }>;
   limits: { maxInFlight: number; requestsPerSecond: number; maxFrameBytes: number };
 }
 
 export interface InferRequest {
   id: number;
   encoding: Encoding;
-  /** 784 bytes; a view into the frame (copy it if you keep it). */
+  /** The checkpoint to run (an index into HELLO's `checkpoints`), or null: the model's own weights. */
+  checkpoint: number | null;
+  /** C×H×W bytes (784 for 1×28×28); a view into the frame (copy it if you keep it). */
   pixels: Uint8Array;
 }
 
@@ -110,23 +146,36 @@ const isEncoding = (e: number): e is Encoding => e === Encoding.Float32 || e ===
 
 // ── client → server ────────────────────────────────────────────────────────────────────────────
 
+/**
+ * An INFER frame: the model's input as bytes (C×H×W, 784 for 1×28×28), the encoding of the answer and
+ * the checkpoint to run (`null`, the default: the model's own weights).
+ */
 export function encodeInferRequest(
   id: number,
   pixels: ArrayLike<number>,
   encoding: Encoding = Encoding.Float32,
+  checkpoint: number | null = null,
 ): Bytes {
-  if (pixels.length !== PIXELS) throw new RangeError(`expected ${PIXELS} pixels, got ${pixels.length}`);
-  const bytes = new Uint8Array(INFER_FRAME_BYTES);
-  header(bytes, MessageType.Infer, encoding, id);
+  if (pixels.length === 0) throw new RangeError('an INFER needs the input values, got none');
+  if (
+    checkpoint !== null &&
+    !(Number.isInteger(checkpoint) && checkpoint >= 0 && checkpoint <= MAX_CHECKPOINT_INDEX)
+  )
+    throw new RangeError(
+      `checkpoint must be null or an integer 0–${MAX_CHECKPOINT_INDEX}, got ${checkpoint}`,
+    );
+  const bytes = new Uint8Array(inferFrameBytes(pixels.length));
+  header(bytes, MessageType.Infer, encoding | ((checkpoint === null ? 0 : checkpoint + 1) << 8), id);
   bytes.set(pixels, HEADER_BYTES);
   return bytes;
 }
 
 /**
- * Parses a client frame. Throws `ProtocolError` naming what is wrong; the caller answers it with
- * `encodeError` and keeps the connection.
+ * Parses a client frame for a model whose input holds `inputBytes` values (C×H×W; default 784, a
+ * 1×28×28 drawing). Throws `ProtocolError` naming what is wrong; the caller answers it with
+ * `encodeError` and keeps the connection. Whether the named checkpoint exists is the caller's to check.
  */
-export function decodeClientFrame(frame: ArrayBuffer | ArrayBufferView): InferRequest {
+export function decodeClientFrame(frame: ArrayBuffer | ArrayBufferView, inputBytes = PIXELS): InferRequest {
   const bytes = asBytes(frame);
   if (bytes.byteLength < HEADER_BYTES)
     throw new ProtocolError(
@@ -150,19 +199,22 @@ export function decodeClientFrame(frame: ArrayBuffer | ArrayBufferView): InferRe
       `message type 0x${type.toString(16)} is not a client request (INFER is 0x01)`,
       id,
     );
-  if (bytes.byteLength !== INFER_FRAME_BYTES)
+  const size = inferFrameBytes(inputBytes);
+  if (bytes.byteLength !== size)
     throw new ProtocolError(
       ErrorCode.MalformedFrame,
-      `INFER frame must be ${INFER_FRAME_BYTES} bytes (8-byte header + ${PIXELS} pixels), got ${bytes.byteLength}`,
+      `INFER frame must be ${size} bytes (8-byte header + ${inputBytes} input values), got ${bytes.byteLength}`,
       id,
     );
-  if (!isEncoding(aux))
+  const encoding = aux & 0xff;
+  if (!isEncoding(encoding))
     throw new ProtocolError(
       ErrorCode.UnsupportedEncoding,
-      `encoding ${aux} is unknown (0 = float32, 1 = uint8)`,
+      `encoding ${encoding} is unknown (0 = float32, 1 = uint8)`,
       id,
     );
-  return { id, encoding: aux, pixels: bytes.subarray(HEADER_BYTES) };
+  const checkpoint = aux >> 8 === 0 ? null : (aux >> 8) - 1;
+  return { id, encoding, checkpoint, pixels: bytes.subarray(HEADER_BYTES) };
 }
 
 // ── server → client ────────────────────────────────────────────────────────────────────────────

@@ -3,6 +3,7 @@ import { normalize } from '../model/preprocess.js';
 import type { Activations, InferenceBackend } from './activations.js';
 import { assembleActivations } from './assemble.js';
 import { decodeServerFrame, Encoding, encodeInferRequest, ErrorCode, type HelloInfo } from './protocol.js';
+import { serverCheckpointProblem, serverModelMismatch } from './server-model.js';
 
 /** Where the connection stands: `onStatus` reports every change. */
 export type WebSocketStatus = 'connecting' | 'open' | 'closed';
@@ -38,6 +39,8 @@ export interface WebSocketBackendOptions {
 
 interface Pending {
   pixels: Uint8Array;
+  /** the checkpoint chosen when it was made (resends keep it) */
+  checkpoint: number | null;
   input: Float32Array;
   resolve: (a: Activations) => void;
   reject: (e: Error) => void;
@@ -76,6 +79,8 @@ export class WebSocketBackend implements InferenceBackend {
   private ready?: WebSocket;
   /** set when the server runs another network: no point reconnecting */
   private mismatch?: string;
+  /** the weights later requests run (`setCheckpoint`) */
+  private checkpoint: number | null = null;
 
   constructor(
     private readonly model: ModelDescription,
@@ -186,14 +191,25 @@ export class WebSocketBackend implements InferenceBackend {
   }
 
   private checkHello(hello: HelloInfo): string | undefined {
-    const theirs = hello.layers;
-    const ours = this.model.layers.slice(1);
-    if (
-      theirs.length !== ours.length ||
-      theirs.some((l, i) => l.name !== ours[i].name || layerSize(l) !== layerSize(ours[i]))
-    )
-      return `the server runs a different network (${hello.model.name} ${hello.model.version}) than this page's model description`;
-    return undefined;
+    return serverModelMismatch(hello, this.model);
+  }
+
+  /**
+   * Chooses the weights every later `infer` runs on the server: `null` (the default) the model's own,
+   * or checkpoint `index` of the description's `checkpoints` (the server must offer the same one: its
+   * HELLO lists them). Requests already in flight are unaffected.
+   *
+   * @throws RangeError for an index the model description does not list.
+   */
+  setCheckpoint(index: number | null): void {
+    const count = this.model.checkpoints?.length ?? 0;
+    if (index !== null && !(Number.isInteger(index) && index >= 0 && index < count))
+      throw new RangeError(
+        count
+          ? `checkpoint must be null or an integer 0–${count - 1}, got ${index}`
+          : `this model has no checkpoints: checkpoint must be null, got ${index}`,
+      );
+    this.checkpoint = index;
   }
 
   /** The requests sent on a connection that is gone wait for the next one (or fail, if sent too often). */
@@ -232,7 +248,7 @@ export class WebSocketBackend implements InferenceBackend {
     const encoding = this.options.encoding === 'uint8' ? Encoding.Uint8 : Encoding.Float32;
     p.sentOn = socket;
     p.sends++;
-    socket.send(encodeInferRequest(id, p.pixels, encoding));
+    socket.send(encodeInferRequest(id, p.pixels, encoding, p.checkpoint));
   }
 
   private settle(id: number, p: Pending) {
@@ -249,11 +265,23 @@ export class WebSocketBackend implements InferenceBackend {
   }
 
   async infer(pixels: Uint8Array): Promise<Activations> {
+    // the weights chosen now, whatever is chosen while this request waits or travels
+    const checkpoint = this.checkpoint;
     // the first connection must work (`auto` falls back to the page otherwise); later, requests wait
     // for a lost connection to come back
     if (!this.everOpen) await this.connect();
     if (this.disposed) throw new Error('this backend was disposed');
     if (this.mismatch) throw new Error(this.mismatch);
+    const size = layerSize(this.model.input);
+    if (pixels.length !== size)
+      throw new RangeError(
+        `the model reads ${size} input values (${this.model.input.shape.join('×')}), got ${pixels.length}`,
+      );
+    const problem =
+      checkpoint === null || !this.hello
+        ? undefined
+        : serverCheckpointProblem(this.hello, this.model, checkpoint);
+    if (problem) throw new Error(problem);
     const id = this.nextId;
     this.nextId = id >= 0xffffffff ? 1 : id + 1;
     // the input layer is not sent back: we keep our own normalised copy
@@ -270,7 +298,15 @@ export class WebSocketBackend implements InferenceBackend {
           ),
         );
       }, this.options.timeoutMs ?? 10_000);
-      const p: Pending = { pixels: Uint8Array.from(pixels), input, resolve, reject, timer, sends: 0 };
+      const p: Pending = {
+        pixels: Uint8Array.from(pixels),
+        checkpoint,
+        input,
+        resolve,
+        reject,
+        timer,
+        sends: 0,
+      };
       this.pending.set(id, p);
       const socket = this.ready;
       if (socket && socket.readyState === 1) this.send(socket, id, p);

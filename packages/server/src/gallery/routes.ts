@@ -13,6 +13,7 @@ import {
   idSchema,
   listQuerySchema,
   parseWith,
+  PIXELS_28,
   pngSizeSchema,
   submissionSchema,
   ValidationError,
@@ -107,6 +108,12 @@ export function galleryRoutes(deps: GalleryDeps): Router {
     }),
   );
   async function submit(req: Request, res: Response) {
+    if (runner.inputSize !== PIXELS_28)
+      // MODEL_PATH chose a model that does not read 28×28 drawings: the gallery has nothing to predict with
+      throw new HttpError(
+        501,
+        `the gallery keeps 28×28 drawings; this server's model (${runner.description.name}) reads ${runner.description.input.shape.join('×')} inputs`,
+      );
     const salt = await deps.salt();
     const client = clientHash(salt, clientAddress(req));
     const taken = await submissions.take(client);

@@ -1,12 +1,14 @@
 /**
- * One onnxruntime-web session per process (its Node build: the same runtime as the element's local
- * backend). Concurrent requests are queued and run together as one batch — the graph's batch
- * dimension is symbolic — which is where most of the server's throughput comes from.
+ * The model's onnxruntime-web sessions (its Node build: the same runtime as the element's local
+ * backend): the model's own weights, loaded at start, and each training checkpoint the description
+ * lists, loaded on its first request and kept. Concurrent requests are queued and run together as one
+ * batch per checkpoint — the graph's batch dimension is symbolic — which is where most of the server's
+ * throughput comes from.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { validateDescription, type ModelDescription } from 'cnn-visualizer/description';
-import { normalize, PIXELS_28 } from './pixels.ts';
+import { layerSize, type CheckpointDescription, type ModelDescription } from 'cnn-visualizer/description';
+import { normalize } from './pixels.ts';
+import { readModel, type ModelSource, type ReadOptions } from './model-source.ts';
 import * as ort from 'onnxruntime-web';
 
 export interface Inference {
@@ -19,6 +21,8 @@ export interface Inference {
 
 interface Pending {
   pixels: Uint8Array;
+  /** the checkpoint to run, or OWN */
+  checkpoint: number;
   /** performance.now() when it joined the queue */
   queuedAt: number;
   resolve: (r: Inference) => void;
@@ -26,6 +30,18 @@ interface Pending {
 }
 
 const MAX_BATCH = 64;
+/** The key of the model's own weights among the sessions (checkpoints are 0, 1, …). */
+const OWN = -1;
+
+/** A request for a checkpoint the model does not list (HELLO's `checkpoints`). */
+export class UnknownCheckpointError extends RangeError {
+  override name = 'UnknownCheckpointError';
+}
+
+/** A listed checkpoint whose file could not be loaded (missing, unreadable, not this network). */
+export class CheckpointUnavailableError extends Error {
+  override name = 'CheckpointUnavailableError';
+}
 
 /** What one batch cost: for the metrics (`cnn_inference_*`). */
 export interface BatchTiming {
@@ -40,53 +56,150 @@ export class ModelRunner {
   private queue: Pending[] = [];
   private running = false;
   private closed = false;
+  /** Sessions by checkpoint index (OWN: the model's own weights), each loaded once. */
+  private readonly sessions = new Map<number, Promise<ort.InferenceSession>>();
   /** Requests waiting or running (for graceful shutdown). */
   inFlight = 0;
   /** Called after every batch (the app's metrics subscribe here). */
   readonly batchListeners = new Set<(t: BatchTiming) => void>();
+  readonly outputNames: string[];
+  /** 1 for a model whose batch dimension is fixed at 1 (each request runs alone). */
+  private readonly maxBatch: number;
 
   private constructor(
-    readonly description: ModelDescription,
-    private readonly session: ort.InferenceSession,
-    readonly outputNames: string[],
-  ) {}
+    private readonly source: ModelSource,
+    session: ort.InferenceSession,
+  ) {
+    this.outputNames = source.description.layers.slice(1).map((l) => l.name);
+    this.maxBatch = source.description.input.batch === 1 ? 1 : MAX_BATCH;
+    this.sessions.set(OWN, Promise.resolve(session));
+  }
 
-  static async load(modelDir: string): Promise<ModelRunner> {
-    const description = validateDescription(JSON.parse(readFileSync(join(modelDir, 'cnn.json'), 'utf8')));
+  /**
+   * Loads the model `path` names: a `cnn.json` (its ONNX file beside it) or an `.onnx` file (its layer
+   * list read from the graph by `cnn-visualizer/onnx`). Throws an Error naming the file and the problem.
+   */
+  static async load(path: string, options: ReadOptions = {}): Promise<ModelRunner> {
+    const source = await readModel(path, options);
     ort.env.wasm.numThreads = 1;
-    const bytes = new Uint8Array(readFileSync(join(modelDir, description.onnx)));
-    const session = await ort.InferenceSession.create(bytes);
-    const outputNames = description.layers.slice(1).map((l) => l.name);
-    for (const name of outputNames)
-      if (!session.outputNames.includes(name))
-        throw new Error(`cnn.onnx has no output "${name}" listed in cnn.json`);
-    return new ModelRunner(description, session, outputNames);
+    const session = await openSession(source.runBytes, source.description, source.onnxPath);
+    return new ModelRunner(source, session);
+  }
+
+  get description(): ModelDescription {
+    return this.source.description;
   }
 
   get version(): string {
-    return this.description.version;
+    return this.source.description.version;
   }
 
-  /** Classifies 784 preprocessed bytes (28×28, 255 = ink). */
-  infer(pixels: Uint8Array): Promise<Inference> {
+  /** SHA-256 (hex) of the model's ONNX file as served. */
+  get sha256(): string {
+    return this.source.sha256;
+  }
+
+  /** Bytes one request carries: the input's C×H×W (784 for 1×28×28). */
+  get inputSize(): number {
+    return layerSize(this.source.description.input);
+  }
+
+  /** The training checkpoints a request may name (their index here), oldest first; empty without. */
+  get checkpoints(): readonly CheckpointDescription[] {
+    return this.source.checkpoints;
+  }
+
+  /** How many sessions checkpoints have added to the model's own (for the tests and the memory benchmark). */
+  get loadedCheckpoints(): number {
+    const own = this.sessions.get(OWN);
+    return new Set([...this.sessions.values()].filter((s) => s !== own)).size;
+  }
+
+  /**
+   * Classifies one input: C×H×W bytes (784 for the shipped 28×28 model, 255 = ink), with the model's
+   * own weights (`checkpoint` null, the default) or those of checkpoint `checkpoint`.
+   * Rejects with `UnknownCheckpointError` for an index the model does not list, with
+   * `CheckpointUnavailableError` when that checkpoint's file cannot be loaded.
+   */
+  infer(pixels: Uint8Array, checkpoint: number | null = null): Promise<Inference> {
     if (this.closed) return Promise.reject(new Error('the model is shutting down'));
-    if (pixels.length !== PIXELS_28)
-      return Promise.reject(new RangeError(`expected ${PIXELS_28} pixels, got ${pixels.length}`));
+    if (pixels.length !== this.inputSize)
+      return Promise.reject(new RangeError(`expected ${this.inputSize} pixels, got ${pixels.length}`));
+    if (
+      checkpoint !== null &&
+      !(Number.isInteger(checkpoint) && checkpoint >= 0 && checkpoint < this.checkpoints.length)
+    )
+      return Promise.reject(
+        new UnknownCheckpointError(
+          this.checkpoints.length
+            ? `checkpoint ${checkpoint} does not exist: this model has checkpoints 0–${this.checkpoints.length - 1}`
+            : `checkpoint ${checkpoint} does not exist: this model comes without checkpoints`,
+        ),
+      );
     this.inFlight++;
     return new Promise<Inference>((resolve, reject) => {
-      this.queue.push({ pixels, queuedAt: performance.now(), resolve, reject });
+      this.queue.push({
+        pixels,
+        checkpoint: checkpoint ?? OWN,
+        queuedAt: performance.now(),
+        resolve,
+        reject,
+      });
       if (!this.running) void this.drain();
     }).finally(() => this.inFlight--);
+  }
+
+  /** The session of `key`, loaded on first use; a checkpoint that is the model's own file shares its session. */
+  private session(key: number): Promise<ort.InferenceSession> {
+    let s = this.sessions.get(key);
+    if (s) return s;
+    const c = this.source.checkpoints[key];
+    if (c.path === this.source.onnxPath) s = this.session(OWN);
+    else {
+      s = (async () => {
+        let bytes;
+        try {
+          bytes = new Uint8Array(readFileSync(c.path));
+        } catch (e) {
+          throw new CheckpointUnavailableError(
+            `checkpoint ${key} (step ${c.step}) is missing on the server: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+            { cause: e },
+          );
+        }
+        try {
+          return await openSession(bytes, this.source.description, c.onnx);
+        } catch (e) {
+          throw new CheckpointUnavailableError(
+            `checkpoint ${key} (step ${c.step}) cannot run: ${(e as Error).message}`,
+            { cause: e },
+          );
+        }
+      })();
+      // a failed load is tried again by the next request
+      s.catch(() => this.sessions.delete(key));
+    }
+    this.sessions.set(key, s);
+    return s;
   }
 
   private async drain() {
     this.running = true;
     try {
       while (this.queue.length) {
-        const batch = this.queue.splice(0, MAX_BATCH);
+        // one batch per checkpoint: the oldest request's, with the others waiting for the same weights
+        const key = this.queue[0].checkpoint;
+        const batch: Pending[] = [];
+        const rest: Pending[] = [];
+        for (const p of this.queue)
+          (p.checkpoint === key && batch.length < this.maxBatch ? batch : rest).push(p);
+        this.queue = rest;
         try {
+          const session = await this.session(key);
           const start = performance.now();
-          const results = await this.runBatch(batch.map((p) => p.pixels));
+          const results = await this.runBatch(
+            session,
+            batch.map((p) => p.pixels),
+          );
           const timing = {
             size: batch.length,
             waitsMs: batch.map((p) => start - p.queuedAt),
@@ -103,17 +216,17 @@ export class ModelRunner {
     }
   }
 
-  private async runBatch(inputs: Uint8Array[]): Promise<Inference[]> {
+  private async runBatch(session: ort.InferenceSession, inputs: Uint8Array[]): Promise<Inference[]> {
     const n = inputs.length;
     const { input } = this.description;
-    const per = input.shape.reduce((a, b) => a * b, 1);
+    const per = layerSize(input);
     const data = new Float32Array(n * per);
     inputs.forEach((px, i) => normalize(px, input.normalization, data.subarray(i * per, (i + 1) * per)));
-    const out = await this.session.run({
+    const out = await session.run({
       [input.name]: new ort.Tensor('float32', data, [n, ...input.shape]),
     });
     const layers = this.outputNames.map((name) => out[name].data as Float32Array);
-    const sizes = this.description.layers.slice(1).map((l) => l.shape.reduce((a, b) => a * b, 1));
+    const sizes = this.description.layers.slice(1).map(layerSize);
     const results: Inference[] = [];
     for (let i = 0; i < n; i++) {
       const mine = layers.map((d, li) => d.subarray(i * sizes[li], (i + 1) * sizes[li]));
@@ -129,6 +242,23 @@ export class ModelRunner {
   async close(): Promise<void> {
     this.closed = true;
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
-    await this.session.release();
+    const sessions = new Set(this.sessions.values());
+    this.sessions.clear();
+    await Promise.all([...sessions].map((s) => s.then((x) => x.release()).catch(() => undefined)));
   }
+}
+
+/** A session for `bytes`, checked to return every layer of `description` (`file` names it in errors). */
+async function openSession(
+  bytes: Uint8Array,
+  description: ModelDescription,
+  file: string,
+): Promise<ort.InferenceSession> {
+  const session = await ort.InferenceSession.create(bytes);
+  for (const layer of description.layers.slice(1))
+    if (!session.outputNames.includes(layer.name)) {
+      await session.release();
+      throw new Error(`${file} has no output "${layer.name}" that the model's layer list names`);
+    }
+  return session;
 }

@@ -9,7 +9,20 @@ import { z } from 'zod';
 
 export const helloSchema = z.object({
   protocol: z.number().int().positive(),
-  model: z.object({ name: z.string().min(1), version: z.string().min(1) }),
+  model: z.object({
+    name: z.string().min(1),
+    version: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lowercase hex digits' }),
+  }),
+  input: z.object({
+    shape: z.array(z.number().int().positive()).min(1),
+    normalization: z.object({
+      scale: z.number(),
+      mean: z.number(),
+      std: z.number(),
+      perChannel: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
+    }),
+  }),
   layers: z
     .array(
       z.object({
@@ -19,6 +32,13 @@ export const helloSchema = z.object({
       }),
     )
     .min(1),
+  checkpoints: z.array(
+    z.object({
+      step: z.number().int().nonnegative(),
+      epoch: z.number().nonnegative(),
+      testAccuracy: z.number(),
+    }),
+  ),
   limits: z.object({
     maxInFlight: z.number().int().positive(),
     requestsPerSecond: z.number().positive(),

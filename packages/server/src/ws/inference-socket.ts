@@ -12,6 +12,7 @@ import {
   encodeHello,
   encodeResult,
   ErrorCode,
+  inferFrameBytes,
   PROTOCOL_VERSION,
   ProtocolError,
   type HelloInfo,
@@ -19,7 +20,7 @@ import {
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Limits } from '../config.ts';
 import { TokenBucket } from '../http/token-bucket.ts';
-import type { ModelRunner } from '../inference/model-runner.ts';
+import { CheckpointUnavailableError, type ModelRunner } from '../inference/model-runner.ts';
 import type { ConnectionCounts } from '../limits/connection-counts.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics, WsOutcome } from '../metrics.ts';
@@ -51,10 +52,12 @@ export function attachInferenceSocket(
 ): InferenceSocket {
   const { runner, limits, logger, metrics, connections } = deps;
   const count = (outcome: WsOutcome) => metrics.wsRequests.inc({ outcome });
+  // a model with a larger input than 1×28×28 needs larger INFER frames (3×64×64: 12,296 bytes)
+  const maxPayload = Math.max(limits.wsMaxPayload, inferFrameBytes(runner.inputSize));
   const wss = new WebSocketServer({
     server,
     path: '/ws',
-    maxPayload: limits.wsMaxPayload,
+    maxPayload,
     // open connections per client, refused at the upgrade (HTTP 429) above the limit
     verifyClient: (info, accept) => {
       void (async () => {
@@ -77,14 +80,21 @@ export function attachInferenceSocket(
       });
     },
   });
+  const { description } = runner;
   const hello: HelloInfo = checkedHello({
     protocol: PROTOCOL_VERSION,
-    model: { name: runner.description.name, version: runner.version },
-    layers: runner.description.layers.slice(1).map((l) => ({ name: l.name, kind: l.kind, shape: l.shape })),
+    model: { name: description.name, version: runner.version, sha256: runner.sha256 },
+    input: { shape: description.input.shape, normalization: description.input.normalization },
+    layers: description.layers.slice(1).map((l) => ({ name: l.name, kind: l.kind, shape: l.shape })),
+    checkpoints: runner.checkpoints.map((c) => ({
+      step: c.step,
+      epoch: c.epoch,
+      testAccuracy: c.testAccuracy,
+    })),
     limits: {
       maxInFlight: limits.wsMaxInFlight,
       requestsPerSecond: limits.wsRequestsPerSecond,
-      maxFrameBytes: limits.wsMaxPayload,
+      maxFrameBytes: maxPayload,
     },
   });
   const helloFrame = encodeHello(hello);
@@ -117,14 +127,26 @@ export function attachInferenceSocket(
       }
       let request;
       try {
-        request = decodeClientFrame(data as Buffer);
+        request = decodeClientFrame(data as Buffer, runner.inputSize);
       } catch (e) {
         const pe = e instanceof ProtocolError ? e : new ProtocolError(ErrorCode.MalformedFrame, String(e));
         count('malformed');
         send(encodeError(pe.id, pe.code, pe.message));
         return;
       }
-      const { id, encoding } = request;
+      const { id, encoding, checkpoint } = request;
+      if (checkpoint !== null && checkpoint >= runner.checkpoints.length) {
+        count('malformed');
+        return send(
+          encodeError(
+            id,
+            ErrorCode.UnknownCheckpoint,
+            runner.checkpoints.length
+              ? `checkpoint ${checkpoint} does not exist: this server's model has checkpoints 0–${runner.checkpoints.length - 1}`
+              : `checkpoint ${checkpoint} does not exist: this server's model comes without checkpoints`,
+          ),
+        );
+      }
       if (deps.isShuttingDown()) {
         count('unavailable');
         return send(encodeError(id, ErrorCode.Unavailable, 'the server is shutting down'));
@@ -163,7 +185,7 @@ export function attachInferenceSocket(
       inFlight++;
       const pixels = Uint8Array.from(request.pixels); // the frame's buffer is reused by ws
       runner
-        .infer(pixels)
+        .infer(pixels, checkpoint)
         .then((r) => {
           send(
             encodeResult(
@@ -178,8 +200,15 @@ export function attachInferenceSocket(
         })
         .catch((e: Error) => {
           count('internal');
-          logger.error({ err: e }, 'inference failed');
-          send(encodeError(id, ErrorCode.Internal, 'the model failed to run'));
+          logger.error({ err: e, checkpoint }, 'inference failed');
+          // a checkpoint's file that cannot be loaded is the operator's to fix: say which
+          send(
+            encodeError(
+              id,
+              ErrorCode.Internal,
+              e instanceof CheckpointUnavailableError ? e.message : 'the model failed to run',
+            ),
+          );
         })
         .finally(() => inFlight--);
     });
