@@ -6,7 +6,7 @@
 import type { Normalization } from './normalization.js';
 
 export type { Normalization, NormalizationPreset } from './normalization.js';
-export { NORMALIZATION_PRESETS, parseNormalization } from './normalization.js';
+export { NORMALIZATION_PRESETS, normalizeInput, parseNormalization } from './normalization.js';
 
 /** What a layer does. Every kind but `input` is one drawn layer (one ONNX operator, or MatMul + Add). */
 export type LayerKind =
