@@ -75,6 +75,18 @@ test('other weights, layers, input or normalisation are named, with both models'
   );
 });
 
+test('a model trained on dark ink is not one trained on bright ink', () => {
+  const dark = { ...hello(), input: { ...hello().input!, ink: 'dark' as const } };
+  assert.match(
+    serverModelMismatch(dark, shipped)!,
+    /the server's model reads dark ink on a light background, this page's bright ink on a dark background/,
+  );
+  assert.equal(
+    serverModelMismatch(dark, { ...shipped, input: { ...shipped.input, ink: 'dark' } }),
+    undefined,
+  );
+});
+
 test('a description whose version is not a hash is compared by its layers only', () => {
   assert.equal(serverModelMismatch(hello(), { ...shipped, version: '1.0' }), undefined);
 });

@@ -33,6 +33,8 @@ export interface Config {
    * its own. Checked against the model's channels when it is read.
    */
   modelNormalization?: string;
+  /** Whether a bare `.onnx` model was trained on bright ink (the default, as MNIST) or dark ink. */
+  modelInk?: 'bright' | 'dark';
   /** The element's drop-in bundle (served at /cdn/). */
   cdnDir: string;
   /** The built demo site (`packages/docs/dist/site`) and Storybook (`packages/docs/dist/docs`). */
@@ -184,6 +186,11 @@ export const envSchema = z.object({
           ctx.addIssue({ code: 'custom', message: `MODEL_NORMALIZATION: ${problems[0]}` });
       }),
   ),
+  MODEL_INK: optional(
+    z.enum(['bright', 'dark'], {
+      error: (iss) => `MODEL_INK must be bright or dark, got "${iss.input as string}"`,
+    }),
+  ),
   /** The older way to choose the model: the folder holding cnn.json. */
   MODEL_DIR: optional(z.string()),
   PUBLIC_URL: optional(
@@ -241,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     modelPath: dir(e.MODEL_PATH, join(dir(e.MODEL_DIR, resolve(REPO_ROOT, 'model')), 'cnn.json')),
     modelNormalization: e.MODEL_NORMALIZATION,
+    modelInk: e.MODEL_INK,
     cdnDir: resolve(REPO_ROOT, 'packages/cnn-viz-element/dist/cdn'),
     siteDir: resolve(REPO_ROOT, 'packages/docs/dist/site'),
     docsDir: resolve(REPO_ROOT, 'packages/docs/dist/docs'),

@@ -26,7 +26,10 @@ const db = connect({
   pgliteDir: config.databaseUrl ? undefined : join(config.dataDir, 'pglite'),
 });
 // the model loads (compiling onnxruntime's wasm) while the migrations run
-const loading = ModelRunner.load(config.modelPath, { normalization: config.modelNormalization });
+const loading = ModelRunner.load(config.modelPath, {
+  normalization: config.modelNormalization,
+  ink: config.modelInk,
+});
 loading.catch(() => undefined);
 try {
   const applied = await migrate(db);

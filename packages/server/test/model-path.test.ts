@@ -85,6 +85,7 @@ describe('MODEL_PATH=<an .onnx>', () => {
       hello.input?.normalization && [hello.input.normalization.mean, hello.input.normalization.std],
       [0.5, 0.5],
     );
+    assert.equal(hello.input?.ink, 'bright');
     assert.deepEqual(
       hello.layers.map((l) => [l.kind, l.shape]),
       vgg.expected,

@@ -75,7 +75,8 @@ export interface HelloInfo {
   /**
    * The input the model takes, per sample: `shape` [C, H, W] — an INFER carries C×H×W bytes, one per
    * value — and how the server turns each byte p into the network's input:
-   * x = (p · scale − mean) / std (per channel with `perChannel`). Absent from older servers: 1×28×28.
+   * x = (p · scale − mean) / std (per channel with `perChannel`), after p → 255 − p when `ink` is
+   * `dark` (a model trained on dark ink on a light background). Absent from older servers: 1×28×28.
    */
   input?: {
     shape: number[];
@@ -85,6 +86,7 @@ export interface HelloInfo {
       std: number;
       perChannel?: { mean: number[]; std: number[] };
     };
+    ink?: 'bright' | 'dark';
   };
   /** The activations in a RESULT, in this order. */
   layers: Array<{ name: string; kind: string; shape: number[] }>;

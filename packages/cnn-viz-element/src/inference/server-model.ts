@@ -71,6 +71,13 @@ export function serverModelMismatch(hello: HelloInfo, model: ModelDescription): 
     differences.push(
       `the server normalises the input as ${normWords(theirNorm)}; this page as ${normWords(model.input.normalization)}`,
     );
+  const theirInk = hello.input?.ink ?? 'bright';
+  const ourInk = model.input.ink ?? 'bright';
+  if (theirInk !== ourInk) {
+    const ink = (i: string) =>
+      i === 'dark' ? 'dark ink on a light background' : 'bright ink on a dark background';
+    differences.push(`the server's model reads ${ink(theirInk)}, this page's ${ink(ourInk)}`);
+  }
   if (!differences.length) return undefined;
   const server = `${hello.model.name} (version ${hello.model.version}, ${theirs.length} layers, input ${dims(theirInput)})`;
   const page = `${model.name} (version ${model.version}, ${ours.length} layers, input ${dims(model.input.shape)})`;

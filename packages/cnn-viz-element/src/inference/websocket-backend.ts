@@ -1,5 +1,5 @@
-import { layerSize, type ModelDescription } from '../model/description.js';
-import { normalize } from '../model/preprocess.js';
+import type { ModelDescription } from '../model/description.js';
+import { normalizeInput } from '../model/normalization.js';
 import type { Activations, InferenceBackend } from './activations.js';
 import { assembleActivations } from './assemble.js';
 import { decodeServerFrame, Encoding, encodeInferRequest, ErrorCode, type HelloInfo } from './protocol.js';
@@ -160,7 +160,7 @@ export class WebSocketBackend implements InferenceBackend {
           if (!p) return;
           this.settle(msg.id, p);
           try {
-            p.resolve(assembleActivations(this.model.layers, p.input, msg.layers));
+            p.resolve(assembleActivations(this.model.layers, p.input, msg.layers, this.model.scores));
           } catch (e) {
             p.reject(e as Error);
           }
@@ -272,11 +272,6 @@ export class WebSocketBackend implements InferenceBackend {
     if (!this.everOpen) await this.connect();
     if (this.disposed) throw new Error('this backend was disposed');
     if (this.mismatch) throw new Error(this.mismatch);
-    const size = layerSize(this.model.input);
-    if (pixels.length !== size)
-      throw new RangeError(
-        `the model reads ${size} input values (${this.model.input.shape.join('×')}), got ${pixels.length}`,
-      );
     const problem =
       checkpoint === null || !this.hello
         ? undefined
@@ -285,7 +280,8 @@ export class WebSocketBackend implements InferenceBackend {
     const id = this.nextId;
     this.nextId = id >= 0xffffffff ? 1 : id + 1;
     // the input layer is not sent back: we keep our own normalised copy
-    const input = normalize(pixels, this.model.input.normalization, new Float32Array(pixels.length));
+    // (ink and per-channel normalisation as the page's own backend; a wrong size throws a RangeError)
+    const input = normalizeInput(pixels, this.model.input);
     return new Promise<Activations>((resolve, reject) => {
       const timer = setTimeout(() => {
         const p = this.pending.get(id);

@@ -6,8 +6,12 @@
  * throughput comes from.
  */
 import { readFileSync } from 'node:fs';
-import { layerSize, type CheckpointDescription, type ModelDescription } from 'cnn-visualizer/description';
-import { normalize } from './pixels.ts';
+import {
+  layerSize,
+  normalizeInput,
+  type CheckpointDescription,
+  type ModelDescription,
+} from 'cnn-visualizer/description';
 import { readModel, type ModelSource, type ReadOptions } from './model-source.ts';
 import * as ort from 'onnxruntime-web';
 
@@ -221,7 +225,8 @@ export class ModelRunner {
     const { input } = this.description;
     const per = layerSize(input);
     const data = new Float32Array(n * per);
-    inputs.forEach((px, i) => normalize(px, input.normalization, data.subarray(i * per, (i + 1) * per)));
+    // as the page normalises (ink, per-channel means and stds): `cnn-visualizer/description`
+    inputs.forEach((px, i) => normalizeInput(px, input, data.subarray(i * per, (i + 1) * per)));
     const out = await session.run({
       [input.name]: new ort.Tensor('float32', data, [n, ...input.shape]),
     });

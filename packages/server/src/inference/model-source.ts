@@ -30,6 +30,8 @@ export interface ModelSource {
 export interface ReadOptions {
   /** A bare `.onnx` model's input normalisation, as the element's attribute reads it (default `unit`). */
   normalization?: string;
+  /** A bare `.onnx` model's ink: `bright` (the default, as MNIST) or `dark`. */
+  ink?: 'bright' | 'dark';
 }
 
 /** Reads `path` (a `cnn.json` or an `.onnx`); throws an Error naming the file and what is wrong. */
@@ -47,7 +49,7 @@ export async function readModel(path: string, options: ReadOptions = {}): Promis
     const bytes = read(path, 'the model');
     let model;
     try {
-      model = await loadOnnx(bytes, { onnx: basename(path) });
+      model = await loadOnnx(bytes, { onnx: basename(path), ink: options.ink });
     } catch (e) {
       throw new Error(`${path} cannot be served: ${(e as Error).message}`, { cause: e });
     }

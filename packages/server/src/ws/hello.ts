@@ -22,6 +22,7 @@ export const helloSchema = z.object({
       std: z.number(),
       perChannel: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
     }),
+    ink: z.enum(['bright', 'dark']),
   }),
   layers: z
     .array(

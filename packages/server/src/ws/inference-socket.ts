@@ -84,7 +84,11 @@ export function attachInferenceSocket(
   const hello: HelloInfo = checkedHello({
     protocol: PROTOCOL_VERSION,
     model: { name: description.name, version: runner.version, sha256: runner.sha256 },
-    input: { shape: description.input.shape, normalization: description.input.normalization },
+    input: {
+      shape: description.input.shape,
+      normalization: description.input.normalization,
+      ink: description.input.ink ?? 'bright',
+    },
     layers: description.layers.slice(1).map((l) => ({ name: l.name, kind: l.kind, shape: l.shape })),
     checkpoints: runner.checkpoints.map((c) => ({
       step: c.step,
