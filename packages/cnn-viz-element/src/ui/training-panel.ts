@@ -75,8 +75,8 @@ export class CnnTrainingPanel extends LitElement {
       margin-top: 0.35em;
     }
     canvas {
-      width: 26px;
-      height: 26px;
+      width: 34px;
+      height: 34px;
       image-rendering: pixelated;
       border: 1px solid var(--cnn-border, #cbd5e1);
       border-radius: 2px;
