@@ -288,7 +288,24 @@ describe('models of other shapes at model-url: drawn into, counted, checked agai
         .getImageData(Math.round(pad.width / 4), Math.round(pad.height / 4), 1, 1).data;
       colours[0].forEach((v, k) => expect(d[k]).to.be.closeTo(v, 3));
       // which pixels mattered: one value per pixel of the 32×32 picture
-      expect((await el.saliency()).length).to.equal(32 * 32);
+      const map = await el.saliency();
+      expect(map.length).to.equal(32 * 32);
+      // …and glows over the pad where the 32×32 map says, stretched over the whole pad
+      const top = map.indexOf(Math.max(...map));
+      const [u, v] = [top % 32, Math.floor(top / 32)];
+      el.showSaliency = true;
+      const overlay = el
+        .shadowRoot!.querySelector('cnn-draw-pad')!
+        .shadowRoot!.querySelector<HTMLCanvasElement>('canvas.overlay')!;
+      const scale = overlay.width / 32;
+      await until(
+        () =>
+          overlay
+            .getContext('2d')!
+            .getImageData(Math.floor((u + 0.5) * scale), Math.floor((v + 0.5) * scale), 1, 1).data[3] > 0,
+        `the glow over input pixel (${u}, ${v})`,
+      );
+      el.showSaliency = false;
 
       // an ImageData twice the size works the same; bytes of the wrong length say what is expected
       const image = ctx.getImageData(0, 0, 64, 64);
