@@ -129,6 +129,8 @@ export function checkpointSteps(settings: TrainSettings, stepsPerEpoch: number):
 export interface TrainHooks {
   onEpoch?: (r: EpochReport) => void;
   onCheckpoint?: (c: Omit<TrainCheckpoint, 'params'>) => void;
+  /** After every optimizer step (steps done so far, in the whole schedule). */
+  onStep?: (step: number, steps: number) => void;
   /**
    * Stop after this many epochs of the schedule (which still spans `settings.epochs`): the run is
    * then the start of the full one, bit for bit, and its checkpoints are the full run's.
@@ -264,6 +266,7 @@ export async function train(
         const scale = 1 / (end - b);
         for (let i = 0; i < grads.length; i++) grads[i] *= scale;
         adam.step(params, grads, lr(step++), settings.weightDecay, decayMask);
+        hooks.onStep?.(step, settings.epochs * stepsPerEpoch);
         await keep(step);
       }
       last = await evaluate();

@@ -48,6 +48,7 @@ console.log(
   `training ${chosen.title} on MNIST: ${settings.epochs} epochs, batch ${settings.batchSize}, ` +
     `${settings.shards} worker threads, seed ${settings.seed}${settings.limit ? `, first ${settings.limit} images` : ''}`,
 );
+const started = performance.now();
 const stopAfterEpoch = intOption(values['stop-after-epoch'], 'stop-after-epoch', settings.epochs);
 const result = await train(chosen.layers, settings, {
   stopAfterEpoch,
@@ -57,6 +58,9 @@ const result = await train(chosen.layers, settings, {
         `train acc ${(r.trainAccuracy * 100).toFixed(2)}%  test acc ${(r.testAccuracy * 100).toFixed(2)}%  ` +
         `${r.seconds.toFixed(1)} s  ETA ${fmt(r.etaSeconds)}`,
     ),
+  onStep: (step, steps) => {
+    if (step % 100 === 0) console.log(`step ${step}/${steps} (${fmt((performance.now() - started) / 1000)})`);
+  },
   onCheckpoint: (c) =>
     console.log(
       `checkpoint after ${c.step} steps (epoch ${c.epoch.toFixed(3)}, ${c.images} images): ` +
