@@ -38,7 +38,15 @@ try {
   logger.fatal({ err: e }, 'cannot migrate the database');
   process.exit(1);
 }
-const runner = await loading;
+let runner;
+try {
+  runner = await loading;
+} catch (e) {
+  // a model that cannot be read or shown (MODEL_PATH): the reason, in words, and no server
+  logger.fatal({ err: e }, 'cannot load the model');
+  console.error(`cannot load the model: ${(e as Error).message}`);
+  process.exit(1);
+}
 const { server, close, metrics } = createApp({ config, db, runner, logger, processMetrics: true });
 // Prometheus metrics on a port of their own (METRICS_PORT), never on the public one
 const metricsServer = config.metricsPort === undefined ? undefined : serveMetrics(metrics.registry, logger);
