@@ -62,6 +62,107 @@ async function measure(frame: (i: number) => void, frames: number) {
   return { ms: total / frames, bytes };
 }
 
+/**
+ * A network of about 100k cubes with `maps` = 32 (issue 12.4): a 3×32×32 input, 32 maps of 32×32
+ * after the first convolution (32,768 cubes, and as many after its ReLU), then pooling, a second
+ * convolution, a dense layer and the ten outputs; about 200k with 64 maps, 400k with 128. Same
+ * description format as cnn.json; the view lays it out from the layer list alone.
+ */
+function bigModel(base: ModelDescription, maps: number): ModelDescription {
+  const conv = { kind: 'conv' as const, kernel: 3, stride: 1, padding: 1 };
+  const pool = { kind: 'maxpool' as const, kernel: 2, stride: 2 };
+  return {
+    ...base,
+    name: `big (benchmark, ${maps} maps)`,
+    input: { ...base.input, shape: [3, 32, 32] },
+    layers: [
+      { name: 'input', kind: 'input', shape: [3, 32, 32] },
+      { name: 'conv1', ...conv, shape: [maps, 32, 32], from: 'input' },
+      { name: 'relu1', kind: 'relu', shape: [maps, 32, 32], from: 'conv1' },
+      { name: 'pool1', ...pool, shape: [maps, 16, 16], from: 'relu1' },
+      { name: 'conv2', ...conv, shape: [maps, 16, 16], from: 'pool1' },
+      { name: 'relu2', kind: 'relu', shape: [maps, 16, 16], from: 'conv2' },
+      { name: 'pool2', ...pool, shape: [maps, 8, 8], from: 'relu2' },
+      { name: 'flatten', kind: 'flatten', shape: [maps * 64], from: 'pool2' },
+      { name: 'fc1', kind: 'dense', shape: [128], from: 'flatten' },
+      { name: 'fc2', kind: 'dense', shape: [10], from: 'fc1' },
+      { name: 'probabilities', kind: 'softmax', shape: [10], from: 'fc2' },
+    ],
+  };
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))];
+};
+
+/**
+ * The whole tour on the ~100k-cube network, played by the real TourPlayer on the real NetworkView:
+ * JavaScript per frame (the tour's update, the upload of what changed and scene.render()), median,
+ * p95 and max, per step and in all; the most draw calls any frame made; and what new activations cost.
+ */
+async function runBig(speed: number, maps = 32, seconds = 420) {
+  const model = bigModel(await (await fetch('/model/cnn.json')).json(), maps);
+  const acts = [synthetic(model, 0), synthetic(model, 1)];
+  const view = new NetworkView(canvas(), model, { theme: 'light', reducedMotion: false });
+  view.setActivations(acts[0]);
+  const steps = buildTour(model);
+  const player = new TourPlayer(view, steps);
+  for (let i = 0; i < 5; i++) {
+    await nextFrame();
+    view.renderOnce();
+  }
+  const recolour: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    await nextFrame();
+    const t0 = performance.now();
+    view.setActivations(acts[i & 1]); // recolours every cube and draws the frame
+    recolour.push(performance.now() - t0);
+  }
+  player.setSpeed(speed);
+  player.play(0);
+  const times: number[] = [];
+  const intervals: number[] = [];
+  let last = 0;
+  const byStep: number[][] = steps.map(() => []);
+  let drawCalls = 0;
+  const deadline = performance.now() + seconds * 1000;
+  while (player.state.playing && performance.now() < deadline) {
+    const frameTime = await nextFrame();
+    if (last) intervals.push(frameTime - last);
+    last = frameTime;
+    const step = player.state.index;
+    const t0 = performance.now();
+    view.renderOnce();
+    const ms = performance.now() - t0;
+    times.push(ms);
+    byStep[step].push(ms);
+    drawCalls = Math.max(drawCalls, probe(view).drawCalls);
+  }
+  const finished = !player.state.playing;
+  player.dispose();
+  view.dispose();
+  return {
+    cubes: view.layout.total,
+    frames: times.length,
+    finished,
+    median: quantile(times, 0.5),
+    p95: quantile(times, 0.95),
+    max: Math.max(...times),
+    drawCalls,
+    /** Time between frames (the software GPU's drawing shows here, not in the JS time). */
+    intervalMedian: quantile(intervals, 0.5),
+    recolourMedian: quantile(recolour, 0.5),
+    steps: steps.map((s, i) => ({
+      id: s.id,
+      effect: s.effect,
+      frames: byStep[i].length,
+      median: byStep[i].length ? quantile(byStep[i], 0.5) : 0,
+      p95: byStep[i].length ? quantile(byStep[i], 0.95) : 0,
+    })),
+  };
+}
+
 async function run(mode: string, frames: number) {
   const model: ModelDescription = await (await fetch('/model/cnn.json')).json();
   const acts = [synthetic(model, 0), synthetic(model, 1)];
@@ -178,3 +279,4 @@ async function run(mode: string, frames: number) {
 }
 
 (globalThis as unknown as { runBench: typeof run }).runBench = run;
+(globalThis as unknown as { runBigTour: typeof runBig }).runBigTour = runBig;

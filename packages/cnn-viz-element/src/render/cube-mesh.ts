@@ -1,8 +1,9 @@
 /**
  * Every layer's cubes in one box mesh drawn with thin instances: one draw call for the whole network.
  * The matrix and colour buffers are allocated once; each layer writes into its own slice (a view, made
- * once) and marks the buffer dirty; `flush()` uploads dirty buffers once before a frame
- * (`staticBuffer = false` + `thinInstanceBufferUpdated`), so nothing is allocated per frame.
+ * once) and marks the instances it changed; `flush()` uploads only those ranges, once before a frame
+ * (`staticBuffer = false` + `thinInstancePartialBufferUpdate`): a tour frame on a 100k-cube network
+ * sends the few cubes the sweep reached, not 1.6 MB of colours.
  */
 import type { ShaderMaterial } from '@babylonjs/core/Materials/shaderMaterial.js';
 import { CreateBox } from '@babylonjs/core/Meshes/Builders/boxBuilder.js';
@@ -10,21 +11,22 @@ import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import type { Scene } from '@babylonjs/core/scene.js';
 // without this side effect thinInstanceSetBuffer silently does nothing
 import '@babylonjs/core/Meshes/thinInstanceMesh.js';
+import { DirtyRanges } from './dirty-ranges.js';
 
 export interface CubeSlice {
   /** 16 floats per cube (a world matrix). */
   readonly matrices: Float32Array;
   /** RGBA per cube; alpha carries the cube's strength, from which the shader raises it. */
   readonly colors: Float32Array;
-  markDirty(buffer: 'matrix' | 'color'): void;
+  /** Marks cubes [from, to) of the slice (all of them by default) for upload before the next frame. */
+  markDirty(buffer: 'matrix' | 'color', from?: number, to?: number): void;
 }
 
 export class CubeMesh {
   readonly mesh: Mesh;
   private readonly matrices: Float32Array;
   private readonly colors: Float32Array;
-  private dirtyMatrix = false;
-  private dirtyColor = false;
+  private readonly dirty = { matrix: new DirtyRanges(), color: new DirtyRanges() };
   private used = 0;
 
   constructor(
@@ -51,22 +53,23 @@ export class CubeMesh {
     return {
       matrices: this.matrices.subarray(16 * from, 16 * (from + count)),
       colors: this.colors.subarray(4 * from, 4 * (from + count)),
-      markDirty: (buffer) => {
-        if (buffer === 'matrix') this.dirtyMatrix = true;
-        else this.dirtyColor = true;
-      },
+      markDirty: (buffer, lo = 0, hi = count) =>
+        this.dirty[buffer].add(from + Math.max(0, lo), from + Math.min(count, hi)),
     };
   }
 
-  /** Uploads what changed since the last frame. */
-  /** Uploads what changed; true when anything did (the frame must be drawn). */
+  /** Uploads what changed since the last frame; true when anything did (the frame must be drawn). */
   flush(): boolean {
-    const changed = this.dirtyMatrix || this.dirtyColor;
-    if (this.dirtyMatrix) this.mesh.thinInstanceBufferUpdated('matrix');
-    if (this.dirtyColor) this.mesh.thinInstanceBufferUpdated('color');
-    this.dirtyMatrix = this.dirtyColor = false;
+    const changed = this.dirty.matrix.count > 0 || this.dirty.color.count > 0;
+    this.dirty.matrix.drain(this.uploadMatrices);
+    this.dirty.color.drain(this.uploadColors);
     return changed;
   }
+
+  private readonly uploadMatrices = (from: number, to: number) =>
+    this.mesh.thinInstancePartialBufferUpdate('matrix', to - from, from);
+  private readonly uploadColors = (from: number, to: number) =>
+    this.mesh.thinInstancePartialBufferUpdate('color', to - from, from);
 
   get instanceCount(): number {
     return this.mesh.thinInstanceCount;

@@ -1,7 +1,9 @@
 /**
  * One layer's cubes: its slice of the network's single thin-instanced mesh (`cube-mesh.ts`). Colours
  * and heights are written in place into that slice, so changing activations or animating allocates
- * nothing; the mesh uploads what changed once per frame.
+ * nothing; the mesh uploads what changed once per frame. A tour frame touches only the cubes whose
+ * state changes (the sweep's new positions in each channel), so its cost follows the sweep's step,
+ * not the layer's size.
  */
 import { colorize, domainFor, type Domain, type Palette } from './colormap.js';
 import type { CubeSlice } from './cube-mesh.js';
@@ -92,7 +94,15 @@ export class LayerMesh {
   /** Shows the first `count` cubes in colour and the rest as ghosts (the tour's sweep). */
   reveal(count: number): void {
     const c = Math.max(0, Math.min(this.layout.count, Math.floor(count)));
-    if (this.revealMode === 'count' && c === this.limit) return;
+    if (this.revealMode === 'count') {
+      if (c === this.limit) return;
+      // only the cubes between the old and the new limit change
+      const from = Math.min(c, this.limit);
+      const to = Math.max(c, this.limit);
+      this.limit = c;
+      this.applyReveal(from, to);
+      return;
+    }
     this.revealMode = 'count';
     this.limit = c;
     this.applyReveal();
@@ -100,8 +110,17 @@ export class LayerMesh {
 
   /** Shows cubes whose position within their channel is < `position`, in all channels at once. */
   revealPositions(position: number): void {
-    const p = Math.max(0, Math.min(this.layout.height * this.layout.width, Math.floor(position)));
-    if (this.revealMode === 'positions' && p === this.limit) return;
+    const plane = this.layout.height * this.layout.width;
+    const p = Math.max(0, Math.min(plane, Math.floor(position)));
+    if (this.revealMode === 'positions') {
+      if (p === this.limit) return;
+      // in every channel, only the positions between the old and the new limit change
+      const from = Math.min(p, this.limit);
+      const to = Math.max(p, this.limit);
+      this.limit = p;
+      for (let c = 0; c < this.layout.channels; c++) this.applyReveal(c * plane + from, c * plane + to);
+      return;
+    }
     this.revealMode = 'positions';
     this.limit = p;
     this.applyReveal();
@@ -123,15 +142,15 @@ export class LayerMesh {
     for (let i = 0; i < n; i++) m[16 * i + 10] = z;
   }
 
-  private applyReveal() {
-    const n = this.layout.count;
+  /** Shows cubes [from, to) as the reveal says (lit or ghost) and marks them for upload. */
+  private applyReveal(from = 0, to = this.layout.count) {
     if (this.revealMode === 'count') {
-      for (let i = 0; i < n; i++) this.copyColor(i, this.hasValues && i < this.limit);
+      for (let i = from; i < to; i++) this.copyColor(i, this.hasValues && i < this.limit);
     } else {
       const plane = this.layout.height * this.layout.width;
-      for (let i = 0; i < n; i++) this.copyColor(i, this.hasValues && i % plane < this.limit);
+      for (let i = from; i < to; i++) this.copyColor(i, this.hasValues && i % plane < this.limit);
     }
-    this.slice.markDirty('color');
+    this.slice.markDirty('color', from, to);
   }
 
   private copyColor(i: number, lit: boolean) {

@@ -2,11 +2,10 @@
  * The 3D view of a network: Babylon engine, scene, camera, one `LayerMesh` per layer, highlights and
  * picking. Knows nothing of the element; the element and the tour drive it through this API.
  */
-import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera.js';
 // ThinEngine, not Engine: ~17 KB gzip less, with exactly the extensions this view uses (without each
 // side effect the matching call is missing at run time)
 import { ThinEngine } from '@babylonjs/core/Engines/thinEngine.js';
-import '@babylonjs/core/Engines/AbstractEngine/abstractEngine.dom.js'; // camera controls' input element
+import '@babylonjs/core/Engines/AbstractEngine/abstractEngine.dom.js'; // getAspectRatio
 import '@babylonjs/core/Engines/AbstractEngine/abstractEngine.stencil.js';
 import '@babylonjs/core/Engines/AbstractEngine/abstractEngine.states.js';
 import '@babylonjs/core/Engines/AbstractEngine/abstractEngine.alpha.js';
@@ -27,7 +26,9 @@ import type { LayerDescription, LayerKind, ModelDescription } from '../model/des
 import { PALETTES, type Palette } from './colormap.js';
 import { CubeMesh } from './cube-mesh.js';
 import { LayerMesh } from './layer-mesh.js';
+import { checkRenderable } from './limits.js';
 import { addressOf, cubeAt, layoutNetwork, receptiveField, type NetworkLayout } from './layout.js';
+import { OrbitCamera } from './orbit-camera.js';
 import { createCubeMaterial } from './shader.js';
 import { registerProbe } from './view-probe.js';
 
@@ -75,7 +76,7 @@ export class NetworkView {
   readonly layout: NetworkLayout;
   private readonly engine: ThinEngine;
   private readonly scene: Scene;
-  private readonly camera: ArcRotateCamera;
+  private readonly orbit: OrbitCamera;
   private readonly material: ShaderMaterial;
   private readonly cubes: CubeMesh;
   private readonly meshes: LayerMesh[];
@@ -105,6 +106,7 @@ export class NetworkView {
     readonly model: ModelDescription,
     private readonly options: NetworkViewOptions,
   ) {
+    checkRenderable(model); // before any WebGL context is taken
     this.layout = layoutNetwork(model.layers, {
       aspect:
         canvas.clientWidth && canvas.clientHeight ? canvas.clientWidth / canvas.clientHeight : undefined,
@@ -121,9 +123,12 @@ export class NetworkView {
     this.engine.setHardwareScalingLevel(1 / Math.min(2, globalThis.devicePixelRatio || 1));
     this.scene = new Scene(this.engine);
     this.scene.skipPointerMovePicking = true;
+    // the orbit camera listens to the canvas itself; the scene's own pointer and key handling would
+    // only pick (nothing is pickable) on every pointer event
+    this.scene.detachControl();
     this.scene.autoClear = true;
     this.setClearColor();
-    this.camera = this.createCamera();
+    this.orbit = this.createCamera();
     this.material = createCubeMaterial(this.scene, 'cubes');
     this.cubes = new CubeMesh(this.layout.total, this.scene, this.material);
     this.meshes = this.layout.layers.map((l) => new LayerMesh(l, this.cubes.slice(l.count), this.palette));
@@ -144,7 +149,7 @@ export class NetworkView {
     this.engine.onContextRestoredObservable.add(() => this.invalidate());
     this.scene.onAfterRenderObservable.add(this.afterRender);
     this.focus({ layers: [] }, 0); // the whole network, fitted to the canvas's aspect
-    const { meshes, cubes } = this;
+    const { meshes, cubes, orbit } = this;
     const lastDrawCalls = () => this.lastDrawCalls;
     const indexOf = (layer: string) => this.layerIndex(layer);
     registerProbe(this, {
@@ -155,6 +160,9 @@ export class NetworkView {
       colorBuffer: (layer) => meshes[indexOf(layer)].colors,
       get drawCalls() {
         return lastDrawCalls();
+      },
+      get camera() {
+        return { alpha: orbit.alpha, beta: orbit.beta, radius: orbit.radius, target: orbit.target.asArray() };
       },
     });
   }
@@ -318,13 +326,13 @@ export class NetworkView {
     const maxX = Math.max(...layers.map((l) => l.maxX));
     const minY = Math.min(...layers.map((l) => l.minY));
     const maxY = Math.max(...layers.map((l) => l.maxY));
-    const aspect = this.engine.getAspectRatio(this.camera) || 1.6;
+    const aspect = this.engine.getAspectRatio(this.orbit.camera) || 1.6;
     const alpha = goal.alpha ?? DEFAULT_ALPHA;
     const beta = goal.beta ?? DEFAULT_BETA;
     const target = new Vector3((minX + maxX) / 2, (minY + maxY) / 2, 0);
     const fit = this.fitRadius({ minX, maxX, minY, maxY }, target, alpha, beta, aspect);
     const to = Float64Array.of(target.x, target.y, 0, alpha, beta, Math.max(6, fit * (goal.zoom ?? 1)));
-    const c = this.camera;
+    const c = this.orbit;
     const from = Float64Array.of(c.target.x, c.target.y, c.target.z, c.alpha, c.beta, c.radius);
     if (this.options.reducedMotion || ms <= 0) {
       this.applyCamera(to);
@@ -348,8 +356,8 @@ export class NetworkView {
     const w = this.canvas.clientWidth;
     const h = this.canvas.clientHeight;
     if (!w || !h) return null;
-    const view = this.camera.getViewMatrix();
-    const proj = this.camera.getProjectionMatrix();
+    const view = this.orbit.camera.getViewMatrix();
+    const proj = this.orbit.camera.getProjectionMatrix();
     Vector3.UnprojectFloatsToRef(
       offsetX,
       offsetY,
@@ -434,69 +442,36 @@ export class NetworkView {
     if (this.disposed) return;
     this.disposed = true;
     this.stop();
-    this.canvas.removeEventListener('wheel', this.onWheel);
-    this.canvas.removeEventListener('keydown', this.onKey);
+    this.orbit.dispose();
     this.scene.dispose();
     this.engine.dispose();
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────
 
-  private createCamera(): ArcRotateCamera {
+  private createCamera(): OrbitCamera {
     const span = this.layout.maxX - this.layout.minX;
-    const camera = new ArcRotateCamera(
-      'camera',
-      DEFAULT_ALPHA,
-      DEFAULT_BETA,
-      span * 0.6,
-      new Vector3((this.layout.minX + this.layout.maxX) / 2, 0, 0),
+    const orbit = new OrbitCamera(
       this.scene,
+      this.canvas,
+      {
+        alpha: DEFAULT_ALPHA,
+        beta: DEFAULT_BETA,
+        radius: span * 0.6,
+        target: new Vector3((this.layout.minX + this.layout.maxX) / 2, 0, 0),
+      },
+      { minRadius: 6, maxRadius: span * 4, minBeta: 0.25, maxBeta: Math.PI - 0.25 },
+      () => {
+        this.overview = false; // the reader moved the camera: a resize keeps their view
+        this.flight = null;
+        if (!this.running) this.renderOnce();
+      },
     );
-    camera.fov = 0.7;
-    camera.minZ = 0.5;
-    camera.maxZ = span * 6;
-    camera.lowerRadiusLimit = 6;
-    camera.upperRadiusLimit = span * 4;
-    camera.lowerBetaLimit = 0.25;
-    camera.upperBetaLimit = Math.PI - 0.25;
-    camera.wheelDeltaPercentage = 0.01;
-    camera.pinchDeltaPercentage = 0.004;
-    camera.panningSensibility = 60;
-    camera.angularSensibilityX = 900;
-    camera.angularSensibilityY = 900;
-    camera.keysUp = [38];
-    camera.keysDown = [40];
-    camera.keysLeft = [37];
-    camera.keysRight = [39];
-    camera.attachControl(true);
-    // the wheel scrolls the host page; ctrl/⌘ + wheel (and a trackpad's pinch, which browsers send
-    // as ctrl + wheel) zooms, as embedded maps do
-    camera.inputs.removeByType('ArcRotateCameraMouseWheelInput');
-    this.canvas.addEventListener('wheel', this.onWheel, { passive: false });
-    this.canvas.addEventListener('keydown', this.onKey);
-    return camera;
+    orbit.camera.fov = 0.7;
+    orbit.camera.minZ = 0.5;
+    orbit.camera.maxZ = span * 6;
+    return orbit;
   }
-
-  private onWheel = (e: WheelEvent) => {
-    if (!e.ctrlKey && !e.metaKey) return; // the page scrolls as usual
-    e.preventDefault();
-    const c = this.camera;
-    const lines = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
-    const factor = Math.exp(Math.max(-1, Math.min(1, (e.deltaY * lines) / 300)));
-    c.radius = Math.max(c.lowerRadiusLimit ?? 1, Math.min(c.upperRadiusLimit ?? 1e4, c.radius * factor));
-    this.overview = false;
-    if (!this.running) this.renderOnce();
-  };
-
-  private onKey = (e: KeyboardEvent) => {
-    if (e.key === '+' || e.key === '=')
-      this.camera.radius = Math.max(this.camera.lowerRadiusLimit ?? 1, this.camera.radius * 0.85);
-    else if (e.key === '-' || e.key === '_')
-      this.camera.radius = Math.min(this.camera.upperRadiusLimit ?? 1e4, this.camera.radius / 0.85);
-    else if (e.key.startsWith('Arrow')) e.preventDefault();
-    else return;
-    if (!this.running) this.renderOnce();
-  };
 
   private readonly fitView = new Matrix();
   private readonly fitProjection = new Matrix();
@@ -527,7 +502,7 @@ export class NetworkView {
         target.z + r * Math.sin(alpha) * Math.sin(beta),
       );
       Matrix.LookAtLHToRef(eye, target, Vector3.UpReadOnly, this.fitView);
-      Matrix.PerspectiveFovLHToRef(this.camera.fov, aspect, 0.1, r * 10, this.fitProjection);
+      Matrix.PerspectiveFovLHToRef(this.orbit.camera.fov, aspect, 0.1, r * 10, this.fitProjection);
       this.fitView.multiplyToRef(this.fitProjection, this.fitTransform);
       for (const c of corners) {
         Vector3.TransformCoordinatesToRef(c, this.fitTransform, this.fitPoint);
@@ -547,11 +522,7 @@ export class NetworkView {
   }
 
   private applyCamera(v: Float64Array) {
-    const c = this.camera;
-    c.target.set(v[0], v[1], v[2]);
-    c.alpha = v[3];
-    c.beta = v[4];
-    c.radius = v[5];
+    this.orbit.set(v[3], v[4], v[5], v[0], v[1], v[2]);
   }
 
   private readonly flightState = new Float64Array(6);
@@ -564,15 +535,18 @@ export class NetworkView {
   /** The camera as last drawn: alpha, beta, radius, target x, y, z. */
   private readonly drawnCamera = new Float64Array(6);
 
-  /** Applies the reader's camera input; true when the camera moved since the last drawn frame. */
+  /** True when the camera moved since the last drawn frame. */
   private cameraMoved(): boolean {
-    const c = this.camera;
-    c.update(); // inertia, keys, pointer: the camera's inputs are applied here
+    const c = this.orbit;
     const d = this.drawnCamera;
-    const now = [c.alpha, c.beta, c.radius, c.target.x, c.target.y, c.target.z];
-    let moved = false;
-    for (let i = 0; i < 6; i++) if (Math.abs(now[i] - d[i]) > 1e-6) moved = true;
-    return moved;
+    return (
+      Math.abs(c.alpha - d[0]) > 1e-6 ||
+      Math.abs(c.beta - d[1]) > 1e-6 ||
+      Math.abs(c.radius - d[2]) > 1e-6 ||
+      Math.abs(c.target.x - d[3]) > 1e-6 ||
+      Math.abs(c.target.y - d[4]) > 1e-6 ||
+      Math.abs(c.target.z - d[5]) > 1e-6
+    );
   }
 
   /**
@@ -582,6 +556,7 @@ export class NetworkView {
    */
   private tick = (): boolean => {
     const now = performance.now();
+    this.orbit.update(now); // the reader's drag glide and held keys (a flight below overrides them)
     const f = this.flight;
     let changed = f !== null;
     if (f) {
@@ -612,8 +587,14 @@ export class NetworkView {
     this.invalid = false;
     this.engine._drawCalls?.fetchNewFrame?.();
     this.scene.render();
-    const c = this.camera;
-    this.drawnCamera.set([c.alpha, c.beta, c.radius, c.target.x, c.target.y, c.target.z]);
+    const c = this.orbit;
+    const d = this.drawnCamera;
+    d[0] = c.alpha;
+    d[1] = c.beta;
+    d[2] = c.radius;
+    d[3] = c.target.x;
+    d[4] = c.target.y;
+    d[5] = c.target.z;
   }
 
   private afterRender = () => {
@@ -624,7 +605,7 @@ export class NetworkView {
     const scaleX = this.canvas.clientWidth / (w || 1);
     const scaleY = this.canvas.clientHeight / (h || 1);
     const transform = this.scene.getTransformMatrix();
-    const viewport = this.camera.viewport.toGlobal(w, h);
+    const viewport = this.orbit.camera.viewport.toGlobal(w, h);
     for (let i = 0; i < this.labels.length; i++) {
       Vector3.ProjectToRef(
         this.labelAnchors[i],

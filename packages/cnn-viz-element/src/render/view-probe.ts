@@ -16,6 +16,8 @@ export interface ViewProbe {
   colorBuffer(layer: string): Float32Array;
   /** Draw calls of the last frame. */
   readonly drawCalls: number;
+  /** Where the camera is: its angles (radians), distance and target, as last updated. */
+  readonly camera: { alpha: number; beta: number; radius: number; target: number[] };
 }
 
 const probes = new WeakMap<NetworkView, ViewProbe>();

@@ -3,11 +3,12 @@ import { expect } from '@esm-bundle/chai';
 import type { Activations } from '../../src/inference/activations.js';
 import type { ModelDescription } from '../../src/model/description.js';
 import { colorize, PALETTES } from '../../src/render/colormap.js';
+import { MAX_CUBES, ModelTooLargeError } from '../../src/render/limits.js';
 import { NetworkView } from '../../src/render/network-view.js';
 import { probe } from '../../src/render/view-probe.js';
 import { buildTour } from '../../src/tour/steps.js';
 import { TourPlayer } from '../../src/tour/tour-player.js';
-import { inkedFraction } from './helpers/element.js';
+import { inkedFraction, until } from './helpers/element.js';
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -147,8 +148,37 @@ describe('NetworkView', () => {
     view.focus({ layers: [] }, 0);
     view.renderOnce();
     expect(inkedFraction(c)).to.be.greaterThan(0.03);
-    expect(buildTour(other).length).to.equal(other.layers.length + 2);
+    // a step per layer, the overview and the verdict; and "how it learned" when the model lists
+    // two or more training checkpoints (cnn.json does, and `other` keeps them)
+    const learned = (other.checkpoints?.length ?? 0) >= 2 ? 1 : 0;
+    expect(buildTour(other).length).to.equal(other.layers.length + 2 + learned);
     view.dispose();
+  });
+
+  it('refuses a model over the size it shows well, naming it, before it takes a WebGL context', () => {
+    const maps = Math.ceil(MAX_CUBES / (32 * 32)); // one conv layer alone is over the limit
+    const big: ModelDescription = {
+      ...model,
+      layers: [
+        { name: 'input', kind: 'input', shape: [1, 32, 32] },
+        {
+          name: 'conv',
+          kind: 'conv',
+          shape: [maps, 32, 32],
+          from: 'input',
+          kernel: 3,
+          stride: 1,
+          padding: 1,
+        },
+      ],
+    };
+    const c = canvas();
+    expect(() => new NetworkView(c, big, { theme: 'light', reducedMotion: true }))
+      .to.throw(ModelTooLargeError)
+      .with.property('message')
+      .that.matches(/activations to draw.*shows up to/);
+    // no context was taken: the canvas can still become a 2D canvas
+    expect(c.getContext('2d')).to.not.equal(null);
   });
 
   it('dispose loses the WebGL context', () => {
@@ -157,6 +187,137 @@ describe('NetworkView', () => {
     const gl = c.getContext('webgl2')!;
     view.dispose();
     expect(gl.isContextLost()).to.equal(true);
+  });
+});
+
+describe('the reader moves the camera', () => {
+  // expected turns follow from the controls' documented constants, not from the code: 900 px of
+  // drag per radian before inertia, and a glide that keeps 0.9 of the velocity per 60 Hz frame,
+  // so a drag turns 1 / (1 − 0.9) = 10 × (pixels / 900) radians in all
+  const setup = () => {
+    const c = canvas();
+    const view = new NetworkView(c, model, { theme: 'light', reducedMotion: true });
+    view.setActivations(synthetic(model));
+    view.focus({ layers: ['conv1'], alpha: -Math.PI / 2, beta: Math.PI / 2 }, 0);
+    view.start();
+    return { c, view, cam: () => probe(view).camera };
+  };
+  const pointer = (c: HTMLCanvasElement, type: string, init: PointerEventInit) =>
+    c.dispatchEvent(
+      new PointerEvent(type, {
+        bubbles: true,
+        cancelable: true,
+        pointerType: 'mouse',
+        pointerId: 1,
+        ...init,
+      }),
+    );
+  /** Waits until the camera stops gliding (same state over a few frames). */
+  const settled = async (read: () => unknown) => {
+    let last = '';
+    let same = 0;
+    await until(
+      () => {
+        const now = JSON.stringify(read());
+        same = now === last ? same + 1 : 0;
+        last = now;
+        return same >= 5;
+      },
+      'the camera to stop',
+      60_000, // frames are slow on a loaded machine's software GPU
+    );
+  };
+
+  it('a drag turns it, with inertia, by 10 × pixels / 900 radians; the vertical angle stays within its limits', async () => {
+    const { c, view, cam } = setup();
+    const before = cam();
+    pointer(c, 'pointerdown', { clientX: 300, clientY: 200, button: 0, buttons: 1 });
+    for (let x = 310; x <= 390; x += 10) pointer(c, 'pointermove', { clientX: x, clientY: 200, buttons: 1 });
+    pointer(c, 'pointerup', { clientX: 390, clientY: 200, button: 0 });
+    await settled(cam);
+    expect(cam().alpha).to.be.closeTo(before.alpha - (10 * 90) / 900, 0.01);
+    expect(cam().beta).to.be.closeTo(before.beta, 1e-9);
+    // a long drag upwards tilts until the limit (0.25 rad from the pole), never past it
+    pointer(c, 'pointerdown', { clientX: 300, clientY: 400, button: 0, buttons: 1 });
+    for (let y = 380; y >= 0; y -= 20) pointer(c, 'pointermove', { clientX: 300, clientY: y, buttons: 1 });
+    pointer(c, 'pointerup', { clientX: 300, clientY: 0, button: 0 });
+    await settled(cam);
+    expect(cam().beta).to.be.closeTo(Math.PI - 0.25, 1e-9);
+    view.dispose();
+  });
+
+  it('a right drag pans: the target moves, the angles do not', async () => {
+    const { c, view, cam } = setup();
+    const before = cam();
+    pointer(c, 'pointerdown', { clientX: 300, clientY: 200, button: 2, buttons: 2 });
+    for (let x = 290; x >= 240; x -= 10) pointer(c, 'pointermove', { clientX: x, clientY: 200, buttons: 2 });
+    pointer(c, 'pointerup', { clientX: 240, clientY: 200, button: 2 });
+    await settled(cam);
+    // looking straight at the plane (alpha −π/2, beta π/2) the screen's right is +x: dragging the
+    // picture 60 px to the left moves the target 10 × 60 / 60 = 10 units to the right
+    expect(cam().target[0] - before.target[0]).to.be.closeTo(10, 0.05);
+    expect(cam().target[1]).to.be.closeTo(before.target[1], 1e-6);
+    expect(cam().alpha).to.equal(before.alpha);
+    view.dispose();
+  });
+
+  it('two fingers pinch to zoom: twice as far apart, half the distance', async () => {
+    const { c, view, cam } = setup();
+    const before = cam().radius;
+    const touch = (type: string, id: number, x: number) =>
+      pointer(c, type, { pointerType: 'touch', pointerId: id, clientX: x, clientY: 200, buttons: 1 });
+    touch('pointerdown', 11, 350);
+    touch('pointerdown', 12, 450);
+    touch('pointermove', 11, 351); // the first two-finger position
+    touch('pointermove', 11, 300);
+    touch('pointermove', 12, 501);
+    touch('pointerup', 11, 300);
+    touch('pointerup', 12, 501);
+    await settled(cam);
+    // 99 px apart (351 → 450) became 201 (300 → 501): the distance shrinks by 99 / 201
+    expect(cam().radius).to.be.closeTo((before * 99) / 201, 1e-6);
+    view.dispose();
+  });
+
+  it('Ctrl + wheel zooms; the plain wheel is left to the page', async () => {
+    const { c, view, cam } = setup();
+    const before = cam().radius;
+    const plain = new WheelEvent('wheel', { deltaY: 100, cancelable: true, bubbles: true });
+    c.dispatchEvent(plain);
+    expect(plain.defaultPrevented).to.equal(false);
+    expect(cam().radius).to.equal(before);
+    const zoom = new WheelEvent('wheel', { deltaY: -150, ctrlKey: true, cancelable: true, bubbles: true });
+    c.dispatchEvent(zoom);
+    expect(zoom.defaultPrevented).to.equal(true);
+    expect(cam().radius).to.be.closeTo(before * Math.exp(-0.5), 1e-6);
+    view.dispose();
+  });
+
+  it('arrow keys held move it round the network, and stop when released; + and − zoom', async () => {
+    const { c, view, cam } = setup();
+    const key = (type: string, k: string) => {
+      const e = new KeyboardEvent(type, { key: k, bubbles: true, cancelable: true });
+      c.dispatchEvent(e);
+      return e;
+    };
+    const before = cam();
+    expect(key('keydown', 'ArrowLeft').defaultPrevented).to.equal(true); // not the page's scroll
+    // the camera goes round to the left (ArcRotateCamera's keys): its angle decreases
+    await until(() => cam().alpha < before.alpha - 0.2, 'ArrowLeft to turn the camera');
+    key('keyup', 'ArrowLeft');
+    await settled(cam);
+    const stopped = cam().alpha;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    expect(cam().alpha).to.equal(stopped);
+    key('keydown', 'ArrowDown');
+    await until(() => cam().beta > before.beta + 0.1, 'ArrowDown to tilt the camera');
+    key('keyup', 'ArrowDown');
+    const r = cam().radius;
+    key('keydown', '+');
+    expect(cam().radius).to.be.closeTo(r * 0.85, 1e-6);
+    key('keydown', '-');
+    expect(cam().radius).to.be.closeTo(r, 1e-6);
+    view.dispose();
   });
 });
 
@@ -180,7 +341,7 @@ describe('TourPlayer', () => {
     player.prev();
     expect(player.state.index).to.equal(3);
     player.skip();
-    expect(player.state.index).to.equal(steps.length - 1);
+    expect(player.state.step.id).to.equal('verdict');
     expect(player.state.playing).to.equal(false);
     player.dispose();
     view.dispose();
