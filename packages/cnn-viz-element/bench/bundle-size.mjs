@@ -51,7 +51,7 @@ console.log(
   '| JavaScript a page fetches before the 3D view draws (Chromium, without ORT) | gzip |\n|---|---:|',
 );
 for (const f of before3d) console.log(`| ${f.path.slice(f.path.indexOf('/cdn/') + 5)} | ${kb(f.gz)} |`);
-console.log(`| **total** (goal ≤ 250 KB) | **${kb(total)}** |`);
+console.log(`| **total** (goal ≤ 250 KB; 241.3 KB on 2026-11-26) | **${kb(total)}** |`);
 
 // ── 2. every file ──
 console.log('\n| dist/cdn/ file | bytes | gzip |\n|---|---:|---:|');
