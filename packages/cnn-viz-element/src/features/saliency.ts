@@ -66,7 +66,9 @@ export class SaliencyController implements ReactiveController {
     if (!pixels) throw new Error('nothing drawn: draw a digit or call setInput() first');
     const { batchPredictor, saliency } = await import('../explain/saliency.js');
     const { channels, height, width } = inputShape(model.input.shape);
-    return saliency(pixels, batchPredictor(backend as Parameters<typeof batchPredictor>[0]), {
+    // a model whose batch is fixed at 1 takes one picture per run: no batched predictBatch for it
+    const runs = model.input.batch === 1 ? { infer: (p: Uint8Array) => backend.infer(p) } : backend;
+    return saliency(pixels, batchPredictor(runs as Parameters<typeof batchPredictor>[0]), {
       channels,
       height,
       width,

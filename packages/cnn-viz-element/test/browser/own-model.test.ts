@@ -355,6 +355,8 @@ describe('models of other shapes at model-url: drawn into, counted, checked agai
       const given = (await q).detail;
       expect(Array.from(given.pixels)).to.deep.equal(Array.from(bytes));
       await expectOrtAnswer(c, given);
+      // saliency on a model whose batch is fixed at 1: one run per occluded variant
+      expect((await el.saliency()).length).to.equal(28 * 28);
     } finally {
       URL.revokeObjectURL(url);
     }
