@@ -307,10 +307,15 @@ describe('models of other shapes at model-url: drawn into, counted, checked agai
       );
       el.showSaliency = false;
 
-      // an ImageData twice the size works the same; bytes of the wrong length say what is expected
-      const image = ctx.getImageData(0, 0, 64, 64);
-      const a = await el.setInput(image);
-      expect(Array.from(a.layers[0].data)).to.deep.equal(Array.from(detail.activations.layers[0].data));
+      // the same picture as ImageData, ImageBitmap or <img> gives the same input; bytes of the wrong length say what is expected
+      const img = new Image();
+      img.src = canvas.toDataURL(); // not yet loaded: setInput waits for it
+      for (const picture of [ctx.getImageData(0, 0, 64, 64), await createImageBitmap(canvas), img]) {
+        const a = await el.setInput(picture);
+        expect(Array.from(a.layers[0].data), picture.constructor.name).to.deep.equal(
+          Array.from(detail.activations.layers[0].data),
+        );
+      }
       let error: Error | undefined;
       await el.setInput(new Uint8Array(784)).catch((e: Error) => (error = e));
       expect(error?.message).to.match(/expects 3072 values \(3×32×32/);
