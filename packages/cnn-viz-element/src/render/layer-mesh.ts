@@ -103,9 +103,10 @@ export class LayerMesh {
       this.applyReveal(from, to);
       return;
     }
+    const same = this.showsAllOrNone(c === 0 ? 'none' : c === this.layout.count ? 'all' : 'some');
     this.revealMode = 'count';
     this.limit = c;
-    this.applyReveal();
+    if (!same) this.applyReveal();
   }
 
   /** Shows cubes whose position within their channel is < `position`, in all channels at once. */
@@ -121,9 +122,20 @@ export class LayerMesh {
       for (let c = 0; c < this.layout.channels; c++) this.applyReveal(c * plane + from, c * plane + to);
       return;
     }
+    const same = this.showsAllOrNone(p === 0 ? 'none' : p === plane ? 'all' : 'some');
     this.revealMode = 'positions';
     this.limit = p;
-    this.applyReveal();
+    if (!same) this.applyReveal();
+  }
+
+  /**
+   * Whether the layer shows all its cubes now and will (or none and none): then a switch between the
+   * two ways of revealing (the tour's next step shows a finished sweep in full) recolours nothing.
+   */
+  private showsAllOrNone(next: 'all' | 'none' | 'some'): boolean {
+    const end = this.revealMode === 'count' ? this.layout.count : this.layout.height * this.layout.width;
+    const now = this.limit === 0 ? 'none' : this.limit >= end ? 'all' : 'some';
+    return next !== 'some' && next === now;
   }
 
   /** Scales every cube's height (the softmax bars rising), 0–1. */
