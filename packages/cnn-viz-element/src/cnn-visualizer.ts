@@ -243,6 +243,7 @@ export class CnnVisualizer extends LitElement {
     model: () => this.loader.model,
     backend: () => (this.loader.loaded ? this.backends.inference : undefined),
     reclassify: () => this.input.refresh(),
+    weightsInPage: () => this.backends.active === 'local',
   });
 
   constructor() {

@@ -4,6 +4,7 @@ import { normalizeInput } from '../model/normalization.js';
 import type { Activations, InferenceBackend } from './activations.js';
 import { assembleActivations } from './assemble.js';
 import { toProbabilities } from './probabilities.js';
+import { fetchModelBytes } from '../model/fetch-model-bytes.js';
 
 type Ort = typeof import('onnxruntime-web/wasm');
 
@@ -57,7 +58,7 @@ export class LocalOnnxBackend implements InferenceBackend {
       ? Math.min(4, navigator.hardwareConcurrency || 1)
       : 1;
     const bytes =
-      this.options.modelBytes ?? (await fetchWithProgress(this.options.modelUrl, this.options.onProgress));
+      this.options.modelBytes ?? (await fetchModelBytes(this.options.modelUrl, this.options.onProgress));
     this.bytes = bytes;
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
     return { ort, session };
@@ -99,7 +100,7 @@ export class LocalOnnxBackend implements InferenceBackend {
     let s = this.checkpointSessions.get(i);
     if (!s) {
       const url = this.options.checkpointUrls![i];
-      s = fetchWithProgress(url).then((bytes) =>
+      s = fetchModelBytes(url).then((bytes) =>
         main.ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] }),
       );
       s.catch(() => this.checkpointSessions.delete(i)); // tried again next time
@@ -168,23 +169,4 @@ export class LocalOnnxBackend implements InferenceBackend {
       void s.then((session) => session.release()).catch(() => undefined);
     this.checkpointSessions.clear();
   }
-}
-
-async function fetchWithProgress(url: string, onProgress?: (f: number) => void): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`could not load the model from ${url} (HTTP ${res.status})`);
-  const total = Number(res.headers.get('content-length')) || 0;
-  if (!res.body || !total || !onProgress) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const bytes = new Uint8Array(total);
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (received + value.byteLength > total) return new Uint8Array(await new Response(bytes).arrayBuffer()); // compressed length; fall back
-    bytes.set(value, received);
-    received += value.byteLength;
-    onProgress(received / total);
-  }
-  return received === total ? bytes : bytes.subarray(0, received);
 }
