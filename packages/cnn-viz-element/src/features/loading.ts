@@ -18,6 +18,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { loadModelDescription, type LoadedModel } from '../model/load-description.js';
 import { layerSize, parseNormalization, type ModelDescription } from '../model/description.js';
 import { inputShape } from '../model/input-shape.js';
+import { checkRenderable } from '../render/limits.js';
 import type { BackendController } from './backend.js';
 import { emit, type ErrorDetail, type ProgressDetail } from './events.js';
 import type { InputController } from './input.js';
@@ -174,6 +175,12 @@ export class LoadingController implements ReactiveController {
     } catch (e) {
       if (gen === this.generation)
         this.fail('model', `Could not load the model description: ${(e as Error).message}`, e);
+      return;
+    }
+    try {
+      checkRenderable(model); // before anything is downloaded or a WebGL context taken for it
+    } catch (e) {
+      if (gen === this.generation) this.fail('model', `Too large to draw: ${(e as Error).message}`, e);
       return;
     }
     if (gen !== this.generation) return;

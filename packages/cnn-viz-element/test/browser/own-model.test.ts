@@ -70,6 +70,37 @@ describe('your own model at model-url', () => {
     expectConsoleErrors(/./);
     URL.revokeObjectURL(blobUrl);
   });
+
+  it('a model too large to draw says so with cnn-error { type: "model" }, before any other download or WebGL context', async () => {
+    // 32·32 + 2 · 160·32·32 + 2 + 2 = 328,708 cubes: over the 150,000 the view draws
+    const maps = 160;
+    const description = {
+      name: 'too-big',
+      onnx: '/never/fetched.onnx',
+      classes: ['a', 'b'],
+      input: { name: 'input', shape: [1, 32, 32], normalization: { scale: 1 / 255, mean: 0, std: 1 } },
+      layers: [
+        { name: 'input', kind: 'input', shape: [1, 32, 32] },
+        { name: 'conv', kind: 'conv', from: 'input', shape: [maps, 32, 32] },
+        { name: 'flatten', kind: 'flatten', from: 'conv', shape: [maps * 32 * 32] },
+        { name: 'scores', kind: 'dense', from: 'flatten', shape: [2] },
+        { name: 'probabilities', kind: 'softmax', from: 'scores', shape: [2] },
+      ],
+    };
+    const url = URL.createObjectURL(new Blob([JSON.stringify(description)], { type: 'application/json' }));
+    performance.clearResourceTimings();
+    const el = make({ loading: 'eager', tour: 'off', 'model-url': url });
+    const err = await next<{ type: string; message: string }>(el, 'cnn-error');
+    expect(err.detail.type).to.equal('model');
+    expect(err.detail.message).to.match(
+      /^Too large to draw: this model has 328,708 activations.*150,000.*conv 160×32×32/,
+    );
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part="error"]')!.textContent).to.contain('Too large to draw');
+    const fetched = performance.getEntriesByType('resource').map((e) => e.name);
+    expect(fetched.filter((u) => /\.onnx|ort-wasm/.test(u))).to.deep.equal([]);
+    URL.revokeObjectURL(url);
+  });
 });
 
 /** A colour 28×28 model ending in logits: Conv, Relu, MaxPool, Flatten, Gemm (shapes by hand). */
