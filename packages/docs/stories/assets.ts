@@ -5,4 +5,6 @@
  */
 export const CDN = new URL('../cdn/', location.href).href;
 export const MODEL_URL = `${CDN}cnn.json`;
+/** The second network we ship: a small VGG (3×3 convolutions, batch normalisation, average pooling). */
+export const SMALL_VGG_URL = `${CDN}small-vgg/cnn.json`;
 export const WASM_PATH = CDN;

@@ -10,7 +10,7 @@ import {
   type InferenceBackend,
   type ModelDescription,
 } from 'cnn-visualizer';
-import { MODEL_URL, WASM_PATH } from './assets.js';
+import { MODEL_URL, SMALL_VGG_URL, WASM_PATH } from './assets.js';
 
 interface Args {
   backend: 'local' | 'server' | 'auto';
@@ -269,5 +269,23 @@ export const WatchItLearn: Story = {
       tour="manual"
       step="training"
       checkpoint="0"
+    ></cnn-visualizer>`,
+};
+
+/**
+ * Another network, the same element: `model-url` names our second shipped model, a small VGG (three 3×3
+ * convolutions with zero padding, each followed by batch normalisation and ReLU, average pooling, a dense
+ * classifier). Point at a batch-norm cube to see `scale × (x − mean) / √(variance + ε) + bias` with the
+ * layer's own numbers; the tour explains batch normalisation and average pooling in their turn. It runs
+ * in the page: our server runs LeNet-5.
+ */
+export const SmallVgg: Story = {
+  render: () =>
+    html`<cnn-visualizer
+      model-url=${SMALL_VGG_URL}
+      wasm-path=${WASM_PATH}
+      backend="local"
+      digit="7"
+      tour="manual"
     ></cnn-visualizer>`,
 };

@@ -194,6 +194,85 @@ describe('the home page', () => {
   });
 });
 
+describe('our two networks', () => {
+  const description = async (path: string) =>
+    (await (await fetch(`${server.url}${path}`)).json()) as { layers: { shape: number[] }[] };
+  /** What the tour's overview says of a network: its layer count and its number of activations. */
+  const overview = (d: { layers: { shape: number[] }[] }) =>
+    `${d.layers.length} layers, ${d.layers
+      .reduce((sum, l) => sum + l.shape.reduce((a, b) => a * b, 1), 0)
+      .toLocaleString('en')} numbers`;
+  const choiceStatus = (page: Page) => page.locator('[data-network-status]');
+
+  it('choosing the small VGG shows that network and it reads a drawn 7; the address keeps the choice; back to LeNet-5', async () => {
+    const vgg = await description('/cdn/small-vgg/cnn.json');
+    const lenet = await description('/cdn/cnn.json');
+    assert.notEqual(vgg.layers.length, lenet.layers.length, 'two networks of different shapes');
+    const { page, errors } = await open('/');
+    await ready(page, /running on the server/);
+    await choiceStatus(page)
+      .filter({ hasText: `Our LeNet-5: ${lenet.layers.length} layers` })
+      .waitFor();
+    await page.getByLabel('Small VGG').check();
+    await choiceStatus(page)
+      .filter({ hasText: `Our small VGG: ${vgg.layers.length} layers` })
+      .waitFor({ timeout: READY_MS });
+    // the server runs LeNet-5 only: the small VGG runs in the page
+    await ready(page, /running in your browser/);
+    assert.equal(await page.locator('cnn-visualizer').getAttribute('model-url'), '/cdn/small-vgg/cnn.json');
+    await page.waitForURL((u) => u.searchParams.get('network') === 'small-vgg');
+    await drawDigit(page, 7);
+    assert.equal(await shownPrediction(page), 7);
+    await page.locator('[data-share-hint]').filter({ hasText: 'The network reads 7' }).waitFor();
+    await page.evaluate(() => scrollTo(0, 0));
+    await frames(page);
+    await saveScreenshot(page, 'site-small-vgg.png');
+
+    await page.getByLabel('LeNet-5').check();
+    await ready(page, /running on the server/);
+    await choiceStatus(page)
+      .filter({ hasText: `Our LeNet-5: ${lenet.layers.length} layers` })
+      .waitFor();
+    await page.waitForURL((u) => !u.searchParams.has('network') && u.searchParams.has('pixels'));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("/?network=small-vgg opens the small VGG: the tour's overview counts its layers", async () => {
+    const vgg = await description('/cdn/small-vgg/cnn.json');
+    const { page, errors } = await open('/?network=small-vgg&step=overview');
+    await ready(page, /running in your browser/);
+    assert.ok(await page.getByLabel('Small VGG').isChecked());
+    await until(
+      async () => norm(await narration(page).textContent()).includes(overview(vgg)),
+      `the overview to say "${overview(vgg)}"`,
+      READY_MS,
+    );
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('a reader\'s own model replaces the chosen network; "Back to our small VGG" returns to it', async () => {
+    const { page, errors } = await open('/?network=small-vgg');
+    await ready(page, /running in your browser/);
+    await page.getByLabel('Choose an .onnx file').setInputFiles({
+      name: 'cnn.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(join(REPO, 'model/cnn.onnx')),
+    });
+    await page
+      .locator('[data-model-status]')
+      .filter({ hasText: 'Running cnn.onnx' })
+      .waitFor({ timeout: READY_MS });
+    assert.equal(norm(await choiceStatus(page).textContent()), '');
+    await page.getByRole('button', { name: 'Back to our small VGG' }).click();
+    await choiceStatus(page).filter({ hasText: 'Our small VGG' }).waitFor({ timeout: READY_MS });
+    assert.equal(await page.locator('cnn-visualizer').getAttribute('model-url'), '/cdn/small-vgg/cnn.json');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
 describe('try your own model', () => {
   const ONNX = readFileSync(join(REPO, 'model/cnn.onnx'));
   const status = (page: Page) => page.locator('[data-model-status]');

@@ -48,6 +48,7 @@ describe('Storybook', () => {
       'reduced-motion',
       'explanations-and-saliency',
       'authoring',
+      'small-vgg',
     ])
       assert.ok(ids.includes(`element-cnn-visualizer--${story}`), `story ${story}`);
     assert.ok(ids.includes('element-cnn-visualizer--docs'), 'autodocs page');

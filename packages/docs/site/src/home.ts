@@ -2,14 +2,16 @@
  * The home page: after each prediction the reader may say what they meant and share the drawing with
  * the gallery (the server predicts it again itself and answers with its verdict); a strip of other
  * readers' drawings, misclassified first, loads any of them into the visualizer without storing it
- * again. The address keeps the drawing and the tour's step (view-link.ts), "Copy link" copies it, and
- * "Try your own model" (own-model.ts) runs a reader's ONNX file in the page. Everything goes through
+ * again. The address keeps the drawing and the tour's step (view-link.ts), "Copy link" copies it, the
+ * reader chooses which of our two networks to see (network-choice.ts), and "Try your own model"
+ * (own-model.ts) runs a reader's ONNX file in the page. Everything goes through
  * the element's public contract: attributes, `setInput()`, and its `cnn-*` events.
  */
 import { html, render } from 'lit';
 import type { CnnVisualizer } from 'cnn-visualizer';
 import { embedAttributes, validEmbedParams } from 'cnn-visualizer/embed-options';
 import { ApiError, drawingPixels, imageUrl, listDrawings, submitDrawing } from './api.js';
+import { networkChoice } from './network-choice.js';
 import { ownModel } from './own-model.js';
 import { decodePixels } from './pixels-link.js';
 import { thumbnail } from './thumbnail.js';
@@ -207,6 +209,22 @@ setTimeout(() => {
   if (!customElements.get('cnn-visualizer')) document.querySelector<HTMLElement>('.missing')!.hidden = false;
 }, 4000);
 
+const networks = networkChoice(
+  {
+    viz,
+    radios: [...document.querySelectorAll<HTMLInputElement>('[data-network-choice] input[type=radio]')],
+    status: document.querySelector<HTMLElement>('[data-network-status]')!,
+    showsOurs: () => !ownModelFeature.source,
+  },
+  (network) => {
+    ownModelFeature.backToOurs();
+    const url = new URL(location.href);
+    if (network.id === 'lenet5') url.searchParams.delete('network');
+    else url.searchParams.set('network', network.id);
+    history.replaceState(history.state, '', url);
+  },
+);
+
 const ownModelFeature = ownModel(
   {
     viz,
@@ -225,6 +243,7 @@ const ownModelFeature = ownModel(
     history.replaceState(history.state, '', url);
     renderShare();
   },
+  () => ({ name: networks.current.name, attributes: networks.attributes() }),
 );
 
 /** Opens what the address names: the tour step, a hosted model, a drawing (compressed pixels or a gallery id). */
@@ -233,6 +252,7 @@ async function openFromAddress() {
   const { model, ...options } = validEmbedParams(params);
   const attributes = embedAttributes({ backend: options.backend, tour: options.tour, step: options.step });
   for (const [name, value] of Object.entries(attributes)) viz.setAttribute(name, value);
+  networks.choose(params.get('network'));
   if (model) ownModelFeature.openUrl(model);
 
   const pixelsText = params.get('pixels');

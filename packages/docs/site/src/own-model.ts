@@ -14,11 +14,19 @@ export interface OwnModelElements {
   reset: HTMLButtonElement;
 }
 
-/** Where the current model came from (null: the shipped LeNet-5). */
+/** Where the current model came from (null: one of ours, see network-choice.ts). */
 export type ModelSource = { kind: 'file'; name: string } | { kind: 'url'; url: string } | null;
+
+/** The network we ship that the page shows when no model of the reader's runs, and its attributes. */
+export interface OurNetwork {
+  name: string;
+  attributes: { 'model-url': string; backend: string | null };
+}
 
 export interface OwnModel {
   readonly source: ModelSource;
+  /** Leaves the reader's model for ours (as the "Back to our …" button does). */
+  backToOurs(): void;
   /** Opens a model a page link names (`/?model=`), already validated as an http(s) URL. */
   openUrl(url: string): void;
 }
@@ -26,8 +34,8 @@ export interface OwnModel {
 export function ownModel(
   { viz, file, dropZone, status, reset }: OwnModelElements,
   onChange: (source: ModelSource) => void,
+  ours: () => OurNetwork,
 ): OwnModel {
-  const shipped = { modelUrl: viz.getAttribute('model-url'), backend: viz.getAttribute('backend') };
   let source: ModelSource = null;
   let objectUrl: string | null = null;
 
@@ -35,7 +43,8 @@ export function ownModel(
     status.textContent = text;
     status.className = `model-status ${kind}`;
   };
-  const described = () => (source?.kind === 'file' ? source.name : source ? source.url : 'our LeNet-5');
+  const described = () =>
+    source?.kind === 'file' ? source.name : source ? source.url : `our ${ours().name}`;
 
   function use(url: string, next: ModelSource) {
     if (objectUrl && objectUrl !== url) URL.revokeObjectURL(objectUrl);
@@ -43,6 +52,7 @@ export function ownModel(
     source = next;
     viz.setAttribute('backend', 'local');
     viz.setAttribute('model-url', url);
+    reset.textContent = `Back to our ${ours().name}`;
     reset.hidden = false;
     say(`Loading ${described()}…`);
     onChange(source);
@@ -60,20 +70,15 @@ export function ownModel(
     if (objectUrl) URL.revokeObjectURL(objectUrl);
     objectUrl = null;
     source = null;
-    viz.setAttribute('model-url', shipped.modelUrl ?? defaultModelUrl);
-    if (shipped.backend === null) viz.removeAttribute('backend');
-    else viz.setAttribute('backend', shipped.backend);
+    const { attributes } = ours();
+    viz.setAttribute('model-url', attributes['model-url']);
+    if (attributes.backend === null) viz.removeAttribute('backend');
+    else viz.setAttribute('backend', attributes.backend);
     reset.hidden = true;
     file.value = '';
     say('');
     onChange(null);
   }
-
-  // the element's own default, read before the page changes it
-  let defaultModelUrl = '';
-  void customElements.whenDefined('cnn-visualizer').then(() => {
-    if (!source) defaultModelUrl = viz.modelUrl;
-  });
 
   file.addEventListener('change', () => {
     const f = file.files?.[0];
@@ -127,5 +132,8 @@ export function ownModel(
       return source;
     },
     openUrl: (url) => use(url, { kind: 'url', url }),
+    backToOurs: () => {
+      if (source) backToShipped();
+    },
   };
 }
