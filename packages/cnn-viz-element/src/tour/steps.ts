@@ -202,7 +202,8 @@ export function buildTour(model: ModelDescription): TourStep[] {
       title: 'How did it learn this?',
       text: `Nobody wrote these numbers by hand. Training began with random weights — a guess, ${pct(moments[0].testAccuracy)} of test digits right — and after each batch of examples nudged every weight to make the right answer a little more likely. Watch your drawing go through the same network at ${moments.length} moments of its training: ${moments.map((m) => pct(m.testAccuracy)).join(' → ')} right. Scrub the “How it learned” slider yourself; its small squares are the first layer’s filters, growing from noise into stroke detectors.`,
       layer: last.name,
-      frame: last.from ? [last.from, last.name] : [last.name],
+      // the whole network: every layer changes as the moments play
+      frame: [],
       effect: 'verdict',
       // each moment about 1.3 s, then time to read
       durationMs: 1300 * moments.length + 3000,
