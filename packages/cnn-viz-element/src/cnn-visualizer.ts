@@ -214,11 +214,18 @@ export class CnnVisualizer extends LitElement {
     },
     fail: (e) => this.loader.fail('inference', (e as Error).message, e),
   });
+  private readonly training: TrainingController = new TrainingController(this, {
+    model: () => this.loader.model,
+    backend: () => (this.loader.loaded ? this.backends.inference : undefined),
+    reclassify: () => this.input.refresh(),
+    weightsInPage: () => this.backends.active === 'local',
+  });
   private readonly loader: LoadingController = new LoadingController(this, {
     stage: this.stage,
     backend: this.backends,
     input: this.input,
     tour: this.tourFeature,
+    training: this.training,
   });
   private readonly inspection: InspectionController = new InspectionController(this, {
     model: () => this.loader.model,
@@ -239,12 +246,6 @@ export class CnnVisualizer extends LitElement {
       this.loader.fail('inference', `Could not compute which pixels mattered: ${(e as Error).message}`, e),
   });
   private readonly labels = new LabelsController(this);
-  private readonly training: TrainingController = new TrainingController(this, {
-    model: () => this.loader.model,
-    backend: () => (this.loader.loaded ? this.backends.inference : undefined),
-    reclassify: () => this.input.refresh(),
-    weightsInPage: () => this.backends.active === 'local',
-  });
 
   constructor() {
     super();

@@ -109,7 +109,7 @@ describe('watch it learn', () => {
     await page.close();
   });
 
-  it('on /, the network on the server runs the moment the reader chooses', async () => {
+  it('on /, the network on the server runs the moment the reader chooses, and the address keeps it', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
     const errors = watchErrors(page);
     const fetched: string[] = [];
@@ -122,10 +122,24 @@ describe('watch it learn', () => {
     await page.locator('cnn-visualizer [part=training]').waitFor();
     await scrubTo(page, 0);
     await waitForAnswer(page, (p) => p.indexOf(Math.max(...p)) !== 7, 'other than 7, from the server');
+    // the address keeps the moment, so a shared link opens there
+    await page.waitForURL(/[?&]checkpoint=0(&|$)/);
+    const link = page.url();
     await scrubTo(page, last);
     await waitForAnswer(page, (p) => Math.max(...p) > 0.9, 'the trained answer again');
     // the server ran the moments: the page fetched no model (only the first filters' weights to draw)
     assert.ok(!fetched.some((u) => u.includes('ort-wasm')), 'no onnxruntime in the page');
+    await page.waitForURL(new RegExp(`[?&]checkpoint=${last}(&|$)`));
+    // the link copied at moment 0 opens the drawing at moment 0
+    const other = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    const otherErrors = watchErrors(other);
+    await other.goto(link);
+    const slider = other.locator('cnn-visualizer [part=training] input[type=range]');
+    await slider.waitFor({ timeout: READY_MS });
+    assert.equal(await slider.inputValue(), '0');
+    assert.notEqual(await shownPrediction(other), 7, 'the untrained network on the shared drawing');
+    assert.deepEqual(otherErrors, []);
+    await other.close();
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -24,6 +24,7 @@ import { emit, type ErrorDetail, type ProgressDetail } from './events.js';
 import type { InputController } from './input.js';
 import type { StageController } from './stage.js';
 import type { TourController } from './tour.js';
+import type { TrainingController } from './training.js';
 
 export interface LoadingHost extends ReactiveControllerHost, HTMLElement {
   loading: 'lazy' | 'eager';
@@ -47,6 +48,7 @@ interface Features {
   backend: BackendController;
   input: InputController;
   tour: TourController;
+  training: TrainingController;
 }
 
 export class LoadingController implements ReactiveController {
@@ -201,6 +203,7 @@ export class LoadingController implements ReactiveController {
       return;
     }
     if (gen !== this.generation) return;
+    if (this.f.backend.inference) this.f.training.prime(this.f.backend.inference);
     this.status = 'ready';
     this.progress = 1;
     this.settleReady();

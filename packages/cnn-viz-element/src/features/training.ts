@@ -112,6 +112,19 @@ export class TrainingController implements ReactiveController {
     void this.sync();
   }
 
+  /**
+   * A new backend is about to answer its first request: it runs the chosen moment from the start
+   * (no first answer from other weights).
+   */
+  prime(backend: InferenceBackend): void {
+    const c = this.checkpoints;
+    if (!c || !backend.setCheckpoint) return;
+    const index = this.index;
+    backend.setCheckpoint(index === c.length - 1 ? null : index);
+    this.appliedTo = backend;
+    this.applied = index;
+  }
+
   /** The reader chose moment `i` on the slider. */
   choose(i: number): void {
     this.playToken++; // a reader's choice stops the tour's playback

@@ -145,6 +145,7 @@ viz.addEventListener('cnn-prediction', (e) => {
   renderShare();
 });
 viz.addEventListener('cnn-step', (e) => link.update({ step: e.detail.id }));
+viz.addEventListener('cnn-checkpoint', (e) => link.update({ checkpoint: e.detail.index }));
 
 copyLink.addEventListener('click', async () => {
   await link.flush();
@@ -250,7 +251,12 @@ const ownModelFeature = ownModel(
 async function openFromAddress() {
   const params = new URLSearchParams(location.search);
   const { model, ...options } = validEmbedParams(params);
-  const attributes = embedAttributes({ backend: options.backend, tour: options.tour, step: options.step });
+  const attributes = embedAttributes({
+    backend: options.backend,
+    tour: options.tour,
+    step: options.step,
+    checkpoint: options.checkpoint,
+  });
   for (const [name, value] of Object.entries(attributes)) viz.setAttribute(name, value);
   networks.choose(params.get('network'));
   if (model) ownModelFeature.openUrl(model);
