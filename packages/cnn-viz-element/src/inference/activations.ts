@@ -10,7 +10,7 @@ export interface LayerActivation {
 
 /** What every inference backend returns: every layer's output, in the model's order. */
 export interface Activations {
-  /** All layers including the input (the normalised 28×28 drawing). */
+  /** All layers including the input (the normalised input, C×H×W). */
   layers: LayerActivation[];
   /** One probability per class, summing to 1. */
   probabilities: Float32Array;
@@ -21,7 +21,7 @@ export interface Activations {
 /** The one seam between "where the model runs" and "what is drawn". */
 export interface InferenceBackend {
   /**
-   * Classifies a preprocessed drawing: 784 bytes, 28×28, 255 = ink (see `preprocess`).
+   * Classifies a preprocessed input: the model's C×H×W bytes (784 for MNIST's 28×28), 255 = ink (see `preprocess`).
    * Rejects with an Error whose message a reader can understand.
    */
   infer(pixels: Uint8Array): Promise<Activations>;
