@@ -67,8 +67,8 @@ export class TrainingController implements ReactiveController {
   private applying?: Promise<void>;
   private playToken = 0;
   private kernelsFor?: string;
-  /** The reader (or the tour, or the page) chose a moment since the model loaded. */
-  private chosen = false;
+  /** The model for which the reader (or the tour, or the page) chose a moment. */
+  private chosenFor?: ModelDescription;
 
   constructor(
     private readonly host: TrainingHost,
@@ -103,7 +103,7 @@ export class TrainingController implements ReactiveController {
   onnxUrl(): string | undefined {
     const model = this.from.model();
     if (!model) return undefined;
-    const c = this.checkpoints;
+    const c = this.supported ? this.checkpoints : undefined; // a backend that cannot switch runs the model's own
     const file = c ? c[this.index].onnx : model.onnx;
     return new URL(file, new URL(this.host.modelUrl, document.baseURI)).href;
   }
@@ -123,6 +123,7 @@ export class TrainingController implements ReactiveController {
     backend.setCheckpoint(index === c.length - 1 ? null : index);
     this.appliedTo = backend;
     this.applied = index;
+    if (index !== c.length - 1) this.chosenFor = this.from.model(); // the page chose a moment: show its filters
   }
 
   /** The reader chose moment `i` on the slider. */
@@ -185,7 +186,6 @@ export class TrainingController implements ReactiveController {
       this.modelSeen = model;
       this.kernels = undefined;
       this.kernelsFor = undefined;
-      this.chosen = false;
       this.playToken++;
     }
     const c = this.checkpoints;
@@ -203,7 +203,7 @@ export class TrainingController implements ReactiveController {
     const index = this.index;
     const last = index === c.length - 1;
     if (index !== this.applied) {
-      this.chosen = true;
+      this.chosenFor = model;
       if (!backend.setCheckpoint) {
         return; // the slider says so
       } else {
@@ -225,7 +225,7 @@ export class TrainingController implements ReactiveController {
     const url = this.onnxUrl();
     const layer = model && this.checkpoints && firstConv(model);
     if (!url || !layer || url === this.kernelsFor) return;
-    if (!this.chosen && !this.from.weightsInPage()) return;
+    if (this.chosenFor !== model && !this.from.weightsInPage()) return;
     this.kernelsFor = url;
     try {
       const weights = await loadWeights(url);
