@@ -11,8 +11,8 @@ import * as ort from 'onnxruntime-web';
 import { readOnnxInitializers, readOnnxSignature } from '../src/export-onnx.ts';
 import type { ModelMetadata } from '../src/metadata.ts';
 import { loadMnist } from '../src/mnist.ts';
-import { argmax } from '../src/network.ts';
 import { MODEL_DIR } from '../src/paths.ts';
+import { mnistNormaliser, sliceAccuracy } from './helpers/onnx-checks.ts';
 
 const dir = process.env.CHECK_MODEL_DIR ?? MODEL_DIR;
 const meta: ModelMetadata = JSON.parse(readFileSync(join(dir, 'cnn.json'), 'utf8'));
@@ -27,10 +27,7 @@ const bytesOf = (c: { onnx: string }) => new Uint8Array(readFileSync(join(dir, c
 const statSize = (file: string) => readFileSync(join(dir, file)).length;
 const sessions: ort.InferenceSession[] = [];
 
-const normaliseInto = (out: Float32Array, at: number, image: number) => {
-  const { scale, mean, std } = meta.input.normalization;
-  for (let i = 0; i < 784; i++) out[at + i] = (testSet.images[image * 784 + i] * scale - mean) / std;
-};
+const normaliseInto = mnistNormaliser(testSet, meta.input.normalization);
 
 before(async () => {
   ort.env.wasm.numThreads = 1;
@@ -120,23 +117,10 @@ test('each checkpoint runs in onnxruntime-web and returns every layer the descri
 
 test(`each checkpoint's accuracy on every ${STRIDE}th MNIST test image agrees with the listed one`, async () => {
   const picks = Array.from({ length: Math.floor(testSet.count / STRIDE) }, (_, i) => i * STRIDE);
-  const batch = 500;
-  const input = new Float32Array(batch * 784);
   const lines: string[] = [];
   for (const [i, session] of sessions.entries()) {
     const c = checkpoints[i];
-    let correct = 0;
-    for (let b = 0; b < picks.length; b += batch) {
-      const part = picks.slice(b, b + batch);
-      part.forEach((image, k) => normaliseInto(input, k * 784, image));
-      const x = new ort.Tensor('float32', input.subarray(0, part.length * 784), [part.length, 1, 28, 28]);
-      const p = (await session.run({ [meta.input.name]: x }, ['probabilities'])).probabilities
-        .data as Float32Array;
-      part.forEach((image, k) => {
-        if (argmax(p.subarray(k * 10, k * 10 + 10)) === testSet.labels[image]) correct++;
-      });
-    }
-    const measured = correct / picks.length;
+    const measured = await sliceAccuracy(session, ort, meta.input.name, testSet, normaliseInto, picks);
     // a slice's accuracy differs from the whole set's by sampling (the slice is fixed, so this never
     // flakes): allow 3 standard errors + 0.3 point (float32 arithmetic here, float64 in the trainer)
     const q = c.testAccuracy;

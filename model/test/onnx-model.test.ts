@@ -5,12 +5,13 @@ import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 import { INPUT_NORMALIZATION, LENET5 } from '../src/architecture.ts';
-import { readOnnxInitializers, readOnnxSignature } from '../src/export-onnx.ts';
+import { readOnnxSignature } from '../src/export-onnx.ts';
 import type { ModelMetadata } from '../src/metadata.ts';
 import { modelVersion } from '../src/metadata.ts';
 import { loadMnist } from '../src/mnist.ts';
 import { argmax, Network, paramLayout } from '../src/network.ts';
 import { METADATA_PATH, ONNX_PATH } from '../src/paths.ts';
+import { paramsFromOnnx } from './helpers/onnx-checks.ts';
 
 const onnxBytes = new Uint8Array(readFileSync(ONNX_PATH));
 const meta: ModelMetadata = JSON.parse(readFileSync(METADATA_PATH, 'utf8'));
@@ -85,15 +86,7 @@ test('classifies the full 10,000-image MNIST test set at ≥ 99.0%, as cnn.json 
 
 test("ONNX activations equal the trainer's own forward pass, layer by layer (≤ 1e-4)", async () => {
   const layout = paramLayout(LENET5);
-  const params = new Float64Array(layout.size);
-  const inits = readOnnxInitializers(onnxBytes);
-  for (const t of layout.tensors) {
-    const init = inits.get(t.name);
-    assert.ok(init, `initializer ${t.name}`);
-    assert.deepEqual(init.shape, t.shape);
-    params.set(init.data, t.offset);
-  }
-  const net = new Network(layout, params);
+  const net = new Network(layout, paramsFromOnnx(layout, onnxBytes));
   const input = new Float32Array(784);
   let worst = 0;
   for (const idx of [0, 1, 2, 3, 4, 7, 42, 1234, 4321, 9999]) {

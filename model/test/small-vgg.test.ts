@@ -9,11 +9,11 @@ import { LAYER_KINDS, validateDescription } from 'cnn-visualizer/description';
 import { loadOnnx } from 'cnn-visualizer/onnx';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
-import { readOnnxInitializers } from '../src/export-onnx.ts';
 import { modelVersion, type ModelMetadata } from '../src/metadata.ts';
 import { loadMnist } from '../src/mnist.ts';
 import { SMALL_VGG_RECIPE } from '../src/models.ts';
-import { argmax, Network, paramLayout } from '../src/network.ts';
+import { Network, paramLayout } from '../src/network.ts';
+import { mnistNormaliser, paramsFromOnnx, sliceAccuracy } from './helpers/onnx-checks.ts';
 
 const dir = SMALL_VGG_RECIPE.dir;
 const onnxBytes = new Uint8Array(readFileSync(join(dir, 'cnn.onnx')));
@@ -25,11 +25,7 @@ const outputs = meta.layers.filter((l) => l.kind !== 'input');
 const STRIDE = 4;
 let session: ort.InferenceSession;
 
-const normaliseInto = (out: Float32Array, at: number, image: number) => {
-  const { scale, mean, std } = meta.input.normalization;
-  const pixels = testSet.images.subarray(image * 784, image * 784 + 784);
-  for (let i = 0; i < 784; i++) out[at + i] = (pixels[i] * scale - mean) / std;
-};
+const normaliseInto = mnistNormaliser(testSet, meta.input.normalization);
 
 before(async () => {
   ort.env.wasm.numThreads = 1;
@@ -91,20 +87,7 @@ test('every layer in cnn.json is a graph output with the declared shape', async 
 
 test(`accuracy on every ${STRIDE}th MNIST test image agrees with the one cnn.json states`, async () => {
   const picks = Array.from({ length: testSet.count / STRIDE }, (_, i) => i * STRIDE);
-  const batch = 500;
-  const input = new Float32Array(batch * 784);
-  let correct = 0;
-  for (let b = 0; b < picks.length; b += batch) {
-    const part = picks.slice(b, b + batch);
-    part.forEach((image, k) => normaliseInto(input, k * 784, image));
-    const x = new ort.Tensor('float32', input.subarray(0, part.length * 784), [part.length, 1, 28, 28]);
-    const p = (await session.run({ [meta.input.name]: x }, ['probabilities'])).probabilities
-      .data as Float32Array;
-    part.forEach((image, k) => {
-      if (argmax(p.subarray(k * 10, k * 10 + 10)) === testSet.labels[image]) correct++;
-    });
-  }
-  const measured = correct / picks.length;
+  const measured = await sliceAccuracy(session, ort, meta.input.name, testSet, normaliseInto, picks);
   // the slice differs from the whole set by sampling (fixed slice: never flakes): 3 standard errors
   const q = meta.metrics.testAccuracy;
   const tolerance = 3 * Math.sqrt((q * (1 - q)) / picks.length) + 0.001;
@@ -119,15 +102,7 @@ test(`accuracy on every ${STRIDE}th MNIST test image agrees with the one cnn.jso
 });
 
 test("ONNX activations equal the trainer's own inference pass, layer by layer (≤ 1e-4)", async () => {
-  const params = new Float64Array(layout.size);
-  const inits = readOnnxInitializers(onnxBytes);
-  for (const t of layout.tensors) {
-    const init = inits.get(t.name);
-    assert.ok(init, `initializer ${t.name}`);
-    assert.deepEqual(init.shape, t.shape);
-    params.set(init.data, t.offset);
-  }
-  const net = new Network(layout, params);
+  const net = new Network(layout, paramsFromOnnx(layout, onnxBytes));
   const input = new Float32Array(784);
   for (const idx of [0, 7, 42, 4321, 9999]) {
     normaliseInto(input, 0, idx);
