@@ -29,13 +29,13 @@ export const LENET5_RECIPE: ModelRecipe = {
   dir: MODEL_DIR,
 };
 
-/** The small VGG: LeNet's optimiser, schedule shape and augmentation over 9 epochs (what a session's afternoon allowed), no checkpoints. */
+/** The small VGG: LeNet's optimiser, schedule shape and augmentation over 12 epochs, no checkpoints. */
 export const SMALL_VGG_RECIPE: ModelRecipe = {
   id: 'small-vgg',
   name: 'small-vgg-mnist',
   title: 'Small VGG',
   layers: SMALL_VGG,
-  settings: { ...DEFAULT_SETTINGS, epochs: 9, checkpoints: { steps: [], epochs: [] } },
+  settings: { ...DEFAULT_SETTINGS, epochs: 12, checkpoints: { steps: [], epochs: [] } },
   dir: join(MODEL_DIR, 'small-vgg'),
 };
 
