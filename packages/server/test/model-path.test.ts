@@ -7,10 +7,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Encoding, encodeInferRequest, ErrorCode, type HelloInfo } from 'cnn-visualizer/protocol';
+import {
+  Encoding,
+  encodeHello,
+  encodeInferRequest,
+  ErrorCode,
+  type HelloInfo,
+} from 'cnn-visualizer/protocol';
 import knex from 'knex';
 import * as ort from 'onnxruntime-web';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { smallVgg } from '../../cnn-viz-element/test/helpers/onnx-models.ts';
 import { WebSocketBackend } from '../../cnn-viz-element/src/inference/websocket-backend.ts';
 import { loadOnnx } from '../../cnn-viz-element/src/onnx/index.ts';
@@ -126,7 +132,8 @@ describe('MODEL_PATH=<an .onnx>', () => {
   });
 
   test("the element's WebSocketBackend runs it when the page reads the same file", async () => {
-    const backend = new WebSocketBackend(page, { url: wsUrl, WebSocketImpl: WsImpl });
+    // as the element creates it for `model-url="….onnx" backend="server"`: the server must run that file
+    const backend = new WebSocketBackend(page, { url: wsUrl, WebSocketImpl: WsImpl, sameFile: true });
     try {
       const a = await backend.infer(picture(5));
       const want = await direct(session, picture(5));
@@ -171,6 +178,35 @@ describe('MODEL_PATH=<an .onnx>', () => {
       } finally {
         backend.dispose();
       }
+    }
+  });
+
+  test('a page that read the model from its file is refused by a server that does not say which file it runs', async () => {
+    // the same network and input, but a HELLO without the file's SHA-256 (as an older server sends)
+    const real = await client(wsUrl);
+    await real.until((m) => m.length >= 1);
+    const first = real.messages[0];
+    assert.ok(first.type === 'hello');
+    real.ws.close();
+    const { sha256, ...model } = first.hello.model;
+    assert.ok(sha256);
+    const silent = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    silent.on('connection', (ws) => ws.send(encodeHello({ ...first.hello, model })));
+    await new Promise((r) => silent.once('listening', r));
+    const url = `ws://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const strict = new WebSocketBackend(page, { url, WebSocketImpl: WsImpl, sameFile: true });
+    const lenient = new WebSocketBackend(page, { url, WebSocketImpl: WsImpl });
+    try {
+      await assert.rejects(strict.connect(), {
+        message:
+          'the server does not say which ONNX file it runs (its hello has no SHA-256), and this page\'s model was read from its own ONNX file: use backend="local"',
+      });
+      // a description's model (not read in the page) is matched by its layers and input alone
+      await lenient.connect();
+    } finally {
+      strict.dispose();
+      lenient.dispose();
+      await new Promise((r) => silent.close(r));
     }
   });
 

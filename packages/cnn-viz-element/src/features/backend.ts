@@ -47,8 +47,9 @@ export class BackendController implements ReactiveController {
 
   /**
    * Creates the backend for `model` from the host's current attributes and waits until it can run.
-   * `bytes`: an ONNX file read in the page (`model-url` pointing at an `.onnx`), which only the
-   * page can run.
+   * `bytes`: an ONNX file read in the page (`model-url` pointing at an `.onnx`): the page runs it, or
+   * with `backend="server"` a server that runs the same file (its HELLO names the file's SHA-256;
+   * any other server is refused with what differs).
    */
   async create(model: ModelDescription, bytes?: Uint8Array): Promise<void> {
     this.dispose();
@@ -61,10 +62,6 @@ export class BackendController implements ReactiveController {
       return;
     }
     this.owned = true;
-    if (bytes && (b === 'server' || b === 'ws'))
-      throw new Error(
-        'this model was read in the page from an ONNX file; the server runs its own model: use backend="local"',
-      );
     // each backend's code loads with it: a page on the server never fetches the local one's
     const [{ AutoBackend }, { LocalOnnxBackend }, { WebSocketBackend }] = await Promise.all([
       b === 'auto' ? import('../inference/auto-backend.js') : { AutoBackend: undefined as never },
@@ -87,6 +84,7 @@ export class BackendController implements ReactiveController {
       new WebSocketBackend(model, {
         url: h.serverUrl,
         encoding: h.encoding,
+        sameFile: bytes !== undefined,
         onStatus: (s) => this.onProgress({ phase: 'connection', loaded: s === 'open' ? 1 : 0, total: 1 }),
       });
     if (b === 'server' || b === 'ws') {
@@ -104,6 +102,7 @@ export class BackendController implements ReactiveController {
       // the server if it answers, else the page: either way the element can classify
       await ws.connect().catch(() => undefined);
     } else {
+      // `local`, or `auto` with a model read in the page (its bytes are here already)
       const l = local();
       this.inference = l;
       this.active = 'local';

@@ -11,6 +11,11 @@ export type WebSocketStatus = 'connecting' | 'open' | 'closed';
 export interface WebSocketBackendOptions {
   /** ws:// or wss:// URL of the server's `/ws` endpoint. */
   url: string;
+  /**
+   * The page read the model from its ONNX file: the server must run that very file, so its HELLO must
+   * name the file's SHA-256 (a server that does not say which file it runs is refused, in words).
+   */
+  sameFile?: boolean;
   /** `uint8` quantises activations on the wire (4× smaller); `float32` is exact. Default float32. */
   encoding?: 'float32' | 'uint8';
   /**
@@ -191,6 +196,8 @@ export class WebSocketBackend implements InferenceBackend {
   }
 
   private checkHello(hello: HelloInfo): string | undefined {
+    if (this.options.sameFile && !hello.model.sha256)
+      return `the server does not say which ONNX file it runs (its hello has no SHA-256), and this page's model was read from its own ONNX file: use backend="local"`;
     return serverModelMismatch(hello, this.model);
   }
 
