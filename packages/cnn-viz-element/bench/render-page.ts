@@ -108,6 +108,10 @@ async function runBig(speed: number, maps = 32, seconds = 420) {
   view.setActivations(acts[0]);
   const steps = buildTour(model);
   const player = new TourPlayer(view, steps);
+  // runs after the tour's own update in each frame: splits a frame into the tour's update and the
+  // rest (the upload of what changed and scene.render)
+  let updated = 0;
+  const unmark = view.onBeforeFrame(() => (updated = performance.now()));
   for (let i = 0; i < 5; i++) {
     await nextFrame();
     view.renderOnce();
@@ -126,6 +130,7 @@ async function runBig(speed: number, maps = 32, seconds = 420) {
   let last = 0;
   const byStep: number[][] = steps.map(() => []);
   let drawCalls = 0;
+  const slowest: { step: string; frame: number; ms: number; update: number; draw: number }[] = [];
   const deadline = performance.now() + seconds * 1000;
   while (player.state.playing && performance.now() < deadline) {
     const frameTime = await nextFrame();
@@ -134,12 +139,21 @@ async function runBig(speed: number, maps = 32, seconds = 420) {
     const step = player.state.index;
     const t0 = performance.now();
     view.renderOnce();
-    const ms = performance.now() - t0;
+    const t1 = performance.now();
+    const ms = t1 - t0;
     times.push(ms);
+    slowest.push({
+      step: steps[step].id,
+      frame: byStep[step].length + 1,
+      ms,
+      update: updated - t0,
+      draw: t1 - updated,
+    });
     byStep[step].push(ms);
     drawCalls = Math.max(drawCalls, probe(view).drawCalls);
   }
   const finished = !player.state.playing;
+  unmark();
   player.dispose();
   view.dispose();
   return {
@@ -153,6 +167,8 @@ async function runBig(speed: number, maps = 32, seconds = 420) {
     /** Time between frames (the software GPU's drawing shows here, not in the JS time). */
     intervalMedian: quantile(intervals, 0.5),
     recolourMedian: quantile(recolour, 0.5),
+    /** The five slowest frames: which step, its how-manieth frame, and where the time went. */
+    slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 5),
     steps: steps.map((s, i) => ({
       id: s.id,
       effect: s.effect,
@@ -216,7 +232,7 @@ async function run(mode: string, frames: number) {
   const layout = layoutNetwork(model.layers);
   const cam = new ArcRotateCamera('c', -2, 1.2, 500, new Vector3(layout.maxX / 2, 0, 0), scene);
   cam.maxZ = 5000;
-  const material = createCubeMaterial(scene, 'm');
+  const material = createCubeMaterial(scene, 'm', layout.layers.length);
   let frame: (i: number) => void;
   if (mode === 'realloc') {
     // the site we replace: new typed arrays and re-set buffers on every frame

@@ -72,6 +72,9 @@ if (!only || only.includes('big-tour')) {
       `| **all frames** | | ${r.frames} | **${r.median.toFixed(2)}** | **${r.p95.toFixed(2)}** (max ${r.max.toFixed(2)}) |`,
     );
     console.log(
+      `\nslowest frames: ${r.slowest.map((f) => `${f.step} #${f.frame} ${f.ms.toFixed(1)} ms (tour update ${f.update.toFixed(1)}, upload + draw ${f.draw.toFixed(1)})`).join('; ')}`,
+    );
+    console.log(
       `\nmost draw calls in a frame: ${r.drawCalls}; time between frames (median): ${r.intervalMedian.toFixed(1)} ms; new activations (recolour + draw): ${r.recolourMedian.toFixed(2)} ms median`,
     );
   }

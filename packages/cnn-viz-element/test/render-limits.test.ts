@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LayerDescription, ModelDescription } from '../src/model/description.ts';
-import { checkRenderable, MAX_CUBES, ModelTooLargeError } from '../src/render/limits.ts';
+import { checkRenderable, MAX_CUBES, MAX_LAYERS, ModelTooLargeError } from '../src/render/limits.ts';
 
 const model = (maps: number): ModelDescription => {
   const layers: LayerDescription[] = [
@@ -52,4 +52,25 @@ test('the limit can be given: exactly at it passes, one over fails', () => {
   const cubes = 3072 + 2 * 8 * 32 * 32 + 10;
   assert.doesNotThrow(() => checkRenderable(model(8), cubes));
   assert.throws(() => checkRenderable(model(8), cubes - 1), ModelTooLargeError);
+});
+
+test('a model with more layers than the view has reveal slots for is refused, saying how many', () => {
+  const deep = (n: number): ModelDescription => {
+    const m = model(1);
+    const layers: LayerDescription[] = [m.layers[0]];
+    for (let i = 1; i < n; i++)
+      layers.push({ name: `fc${i}`, kind: 'dense', shape: [10], from: layers[i - 1].name });
+    return { ...m, layers };
+  };
+  assert.doesNotThrow(() => checkRenderable(deep(100)));
+  assert.throws(
+    () => checkRenderable(deep(101)),
+    (e: unknown) => {
+      assert.ok(e instanceof ModelTooLargeError);
+      assert.equal(e.type, 'model');
+      assert.equal(MAX_LAYERS, 100);
+      assert.match(e.message, /101 layers to draw; the 3D view shows up to 100/);
+      return true;
+    },
+  );
 });

@@ -14,6 +14,12 @@ import { layerSize, type ModelDescription } from '../model/description.js';
 /** The most cubes (activations of every layer together) the 3D view draws. */
 export const MAX_CUBES = 150_000;
 
+/**
+ * The most layers the 3D view draws: the tour's reveal state is one uniform vector per layer in the
+ * cube shader, and WebGL promises only 128 vertex uniform vectors (the matrices take 8 of them).
+ */
+export const MAX_LAYERS = 100;
+
 /** A model the 3D view cannot show well: reported as `cnn-error { type: 'model' }`. */
 export class ModelTooLargeError extends Error {
   override name = 'ModelTooLargeError';
@@ -30,6 +36,12 @@ export class ModelTooLargeError extends Error {
 /** Throws a `ModelTooLargeError` naming the count and the largest layers when `model` is over the limit. */
 export function checkRenderable(model: ModelDescription, limit = MAX_CUBES): void {
   const sizes = model.layers.map((l) => ({ name: l.label ?? l.name, shape: l.shape, n: layerSize(l) }));
+  if (model.layers.length > MAX_LAYERS)
+    throw new ModelTooLargeError(
+      `this model has ${model.layers.length} layers to draw; the 3D view shows up to ${MAX_LAYERS}.`,
+      sizes.reduce((s, l) => s + l.n, 0),
+      limit,
+    );
   const cubes = sizes.reduce((s, l) => s + l.n, 0);
   if (cubes <= limit) return;
   const largest = [...sizes]

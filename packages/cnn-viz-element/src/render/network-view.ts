@@ -129,14 +129,16 @@ export class NetworkView {
     this.scene.autoClear = true;
     this.setClearColor();
     this.orbit = this.createCamera();
-    this.material = createCubeMaterial(this.scene, 'cubes');
-    this.cubes = new CubeMesh(this.layout.total, this.scene, this.material);
+    const layerCount = this.layout.layers.length;
+    this.material = createCubeMaterial(this.scene, 'cubes', layerCount);
+    this.cubes = new CubeMesh(this.layout.total, layerCount, this.scene, this.material);
+    this.cubes.setGhost(this.palette.ghost);
     this.meshes = this.layout.layers.map((l) => new LayerMesh(l, this.cubes.slice(l.count), this.palette));
     this.cubes.flush();
     this.byName = new Map(this.layout.layers.map((l, i) => [l.name, i]));
     this.values = this.layout.layers.map(() => null);
     this.highlightMesh = CreateBox('highlight', { size: 1 }, this.scene);
-    this.highlightMesh.material = createCubeMaterial(this.scene, 'highlight', 0.9);
+    this.highlightMesh.material = createCubeMaterial(this.scene, 'highlight', 1, 0.9);
     this.highlightMesh.isPickable = false;
     this.highlightMesh.alwaysSelectAsActiveMesh = true;
     this.highlightMesh.thinInstanceSetBuffer('matrix', this.highlightMatrices, 16, false);
@@ -148,7 +150,14 @@ export class NetworkView {
     this.labelAnchors = anchors;
     this.engine.onContextRestoredObservable.add(() => this.invalidate());
     this.scene.onAfterRenderObservable.add(this.afterRender);
+    // the first frame draws the highlight too, one all-zero (so invisible) plate: its first draw with
+    // instances costs 4–7 ms on SwiftShader, here rather than in the frame where the tour's first
+    // sweep or the reader's first hover shows it
+    this.highlightMesh.thinInstanceCount = 1;
+    this.highlightMesh.isVisible = true;
     this.focus({ layers: [] }, 0); // the whole network, fitted to the canvas's aspect
+    this.highlightMesh.isVisible = false;
+    this.highlightMesh.thinInstanceCount = 0;
     const { meshes, cubes, orbit } = this;
     const lastDrawCalls = () => this.lastDrawCalls;
     const indexOf = (layer: string) => this.layerIndex(layer);
@@ -184,6 +193,7 @@ export class NetworkView {
 
   setTheme(theme: 'light' | 'dark'): void {
     this.palette = PALETTES[theme];
+    this.cubes.setGhost(this.palette.ghost);
     this.invalidate();
     this.setClearColor();
     this.meshes.forEach((m, i) => {
@@ -238,11 +248,7 @@ export class NetworkView {
           n = this.pushHighlight(n, from, this.field[k], 0.12);
       }
     }
-    this.highlightMesh.thinInstanceCount = n;
-    this.highlightMesh.isVisible = n > 0; // an empty mesh would still cost a draw call
-    this.highlightMesh.thinInstanceBufferUpdated('matrix');
-    this.highlightMesh.thinInstanceBufferUpdated('color');
-    this.invalidate();
+    this.showHighlight(n);
   }
 
   /**
@@ -256,11 +262,7 @@ export class NetworkView {
       for (let k = 0; k < indices.length && n < HIGHLIGHT_CAPACITY; k++)
         n = this.pushHighlight(n, f, indices[k], 0.12);
     }
-    this.highlightMesh.thinInstanceCount = n;
-    this.highlightMesh.isVisible = n > 0;
-    this.highlightMesh.thinInstanceBufferUpdated('matrix');
-    this.highlightMesh.thinInstanceBufferUpdated('color');
-    this.invalidate();
+    this.showHighlight(n);
     if (!this.running) this.renderOnce();
   }
 
@@ -281,10 +283,18 @@ export class NetworkView {
     if (layer >= 0)
       for (let i = 0; i < this.layout.layers[layer].count && n < HIGHLIGHT_CAPACITY; i++)
         n = this.pushHighlight(n, layer, i, 0.08);
+    this.showHighlight(n);
+  }
+
+  /** Draws the first `n` highlight plates (none: hidden, as an empty mesh would still cost a draw call). */
+  private showHighlight(n: number) {
     this.highlightMesh.thinInstanceCount = n;
-    this.highlightMesh.isVisible = n > 0; // an empty mesh would still cost a draw call
-    this.highlightMesh.thinInstanceBufferUpdated('matrix');
-    this.highlightMesh.thinInstanceBufferUpdated('color');
+    this.highlightMesh.isVisible = n > 0;
+    if (n > 0) {
+      // only the plates in use, not the buffer's whole capacity
+      this.highlightMesh.thinInstancePartialBufferUpdate('matrix', n, 0);
+      this.highlightMesh.thinInstancePartialBufferUpdate('color', n, 0);
+    }
     this.invalidate();
   }
 

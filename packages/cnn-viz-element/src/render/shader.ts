@@ -9,6 +9,7 @@ import type { Scene } from '@babylonjs/core/scene.js';
 // without these includes the shader silently fails to compile (it fetches .fx files and gets 404)
 import '@babylonjs/core/Shaders/ShadersInclude/instancesDeclaration.js';
 import '@babylonjs/core/Shaders/ShadersInclude/instancesVertex.js';
+import { MAX_LAYERS } from './limits.js';
 
 const NAME = 'cnnCube';
 /**
@@ -24,12 +25,29 @@ attribute vec3 position;
 attribute vec3 normal;
 #include<instancesDeclaration>
 uniform mat4 viewProjection;
+// per layer: x = how far the tour has revealed it, y = 1 when that counts positions within each map
+// (a sweep in every channel at once) rather than cubes; a layer with nothing computed has x = 0
+uniform vec4 reveal[LAYERS];
+uniform vec3 ghost;
 varying vec4 vColor;
 varying vec3 vNormal;
 void main(void) {
   #include<instancesVertex>
+  // which cube this is, carried in the matrix's otherwise unused last row: w of columns 0–2 =
+  // layer + 1 (0: not a layer's cube, always lit), index in the layer, position within its map
+  bool lit = true;
+#ifdef INSTANCES
+  float layer = world0.w;
+  if (layer > 0.5) {
+    vec4 r = reveal[int(layer - 0.5)];
+    lit = (r.y > 0.5 ? world2.w : world1.w) < r.x;
+  }
+  finalWorld[0][3] = 0.0;
+  finalWorld[1][3] = 0.0;
+  finalWorld[2][3] = 0.0;
+#endif
 #ifdef INSTANCESCOLOR
-  float strength = instanceColor.a;
+  float strength = lit ? instanceColor.a : 0.0;
 #else
   float strength = 0.0;
 #endif
@@ -42,7 +60,8 @@ void main(void) {
   gl_Position = viewProjection * worldPos;
   vNormal = normalize(mat3(finalWorld) * normal);
 #ifdef INSTANCESCOLOR
-  vColor = vec4(instanceColor.rgb, 1.0);
+  // not computed yet (the tour has not reached it): a flat ghost
+  vColor = vec4(lit ? instanceColor.rgb : ghost, 1.0);
 #else
   vColor = vec4(1.0);
 #endif
@@ -60,10 +79,13 @@ void main(void) {
   gl_FragColor = vec4(vColor.rgb * shade, vColor.a * alpha);
 }`;
 
-export function createCubeMaterial(scene: Scene, name: string, alpha = 1): ShaderMaterial {
+/** The cube material for a network of `layers` layers (the size of its reveal uniform). */
+export function createCubeMaterial(scene: Scene, name: string, layers: number, alpha = 1): ShaderMaterial {
+  if (layers > MAX_LAYERS) throw new RangeError(`${layers} layers: the view draws at most ${MAX_LAYERS}`);
   const material = new ShaderMaterial(name, scene, NAME, {
     attributes: ['position', 'normal'],
-    uniforms: ['viewProjection', 'world', 'alpha'],
+    uniforms: ['viewProjection', 'world', 'alpha', 'reveal', 'ghost'],
+    defines: [`#define LAYERS ${Math.max(1, layers)}`],
     needAlphaBlending: alpha < 1,
   });
   material.setFloat('alpha', alpha);

@@ -220,6 +220,30 @@ describe('NetworkView', () => {
     expect(inkedFraction(ca)).to.be.greaterThan(0.05);
     stepwise.dispose();
     atOnce.dispose();
+    // the reveal is drawn by the shader: the same view with the layer hidden, half swept and shown
+    // whole gives three different pictures (ghosts are flat and grey, computed cubes coloured)
+    const shot = (reveal: (v: NetworkView) => void) => {
+      const c = canvas(400, 300);
+      const v = open(c);
+      reveal(v);
+      v.renderOnce();
+      const p = pixels(c);
+      v.dispose();
+      c.remove();
+      return p;
+    };
+    const none = shot((v) => v.reveal(li, 0));
+    const half = shot((v) => v.revealPositions(li, plane / 2));
+    const all = shot((v) => v.reveal(li, Infinity));
+    const share = (a: Uint8ClampedArray, b: Uint8ClampedArray) => {
+      let d = 0;
+      for (let i = 0; i < a.length; i += 4)
+        if (Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]) > 30) d++;
+      return d / (a.length / 4);
+    };
+    expect(share(none, all), 'hidden vs shown').to.be.greaterThan(0.05);
+    expect(share(half, all), 'half swept vs shown').to.be.greaterThan(0.02);
+    expect(share(half, none), 'half swept vs hidden').to.be.greaterThan(0.02);
   });
 
   it('refuses a model over the size it shows well, naming it, before it takes a WebGL context', () => {
