@@ -246,6 +246,59 @@ describe('NetworkView', () => {
     expect(share(half, none), 'half swept vs hidden').to.be.greaterThan(0.02);
   });
 
+  it('a highlight moved from cube to cube draws what a fresh view draws for the last one', () => {
+    // the highlight uploads only the plates that changed (a dense layer's fan-in keeps its inputs'
+    // plates): after a sweep of highlights and a fan-in, the picture must be exactly a fresh one's
+    const acts = synthetic(model);
+    const pixels = (c: HTMLCanvasElement) => {
+      const copy = Object.assign(document.createElement('canvas'), { width: c.width, height: c.height });
+      const ctx = copy.getContext('2d')!;
+      ctx.drawImage(c, 0, 0);
+      return ctx.getImageData(0, 0, c.width, c.height).data;
+    };
+    const conv = model.layers.findIndex((l) => l.kind === 'conv');
+    const dense = model.layers.findIndex((l) => l.kind === 'dense');
+    const open = () => {
+      const c = canvas(400, 300);
+      const v = new NetworkView(c, model, { theme: 'light', reducedMotion: true });
+      v.setActivations(acts);
+      return Object.assign(v, { picture: () => pixels(c) });
+    };
+    for (const [layer, path] of [
+      [conv, [0, 1, 2, 30, 31, 200]],
+      [dense, [0, 1, 2, 7, 3]],
+    ] as const) {
+      const moved = open();
+      const fresh = open();
+      moved.focus({ layers: [] }, 0);
+      fresh.focus({ layers: [] }, 0);
+      for (const i of path) {
+        moved.highlightCube(layer, i);
+        moved.renderOnce();
+      }
+      moved.highlightCube(-1, -1); // hidden and shown again
+      moved.renderOnce();
+      moved.highlightCube(layer, path.at(-1)!);
+      moved.renderOnce();
+      fresh.highlightCube(layer, path.at(-1)!);
+      fresh.renderOnce();
+      const a = moved.picture();
+      const b = fresh.picture();
+      let differ = 0;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
+      expect(differ, `${model.layers[layer].name}: pixels that differ`).to.equal(0);
+      // and the highlight is there at all: without it the picture differs
+      fresh.highlightCube(-1, -1);
+      fresh.renderOnce();
+      const c = fresh.picture();
+      let shown = 0;
+      for (let i = 0; i < a.length; i++) if (a[i] !== c[i]) shown++;
+      expect(shown, `${model.layers[layer].name}: pixels the highlight changes`).to.be.greaterThan(20);
+      moved.dispose();
+      fresh.dispose();
+    }
+  });
+
   it('refuses a model over the size it shows well, naming it, before it takes a WebGL context', () => {
     const maps = Math.ceil(MAX_CUBES / (32 * 32)); // one conv layer alone is over the limit
     const big: ModelDescription = {
