@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { formatNumber, parseFormatted } from '../src/explain/index.ts';
 import type { Activations } from '../src/inference/activations.ts';
+import { applyNormalization, inkOf, NORMALIZATION_PRESETS } from '../src/model/normalization.ts';
 import { colorize, legendFor, PALETTES, saliencyOverlay, scaleFor } from '../src/render/colormap.ts';
 import { digitAt, loadMnistTest } from './helpers/mnist.ts';
 import { activationsFor, model } from './helpers/onnx-model.ts';
@@ -103,6 +104,37 @@ test('the input’s legend reads ink 0–255 when it knows the normalisation', (
   assert.equal(g.zero, 0);
   assert.equal(g.ticks[0].align, 'start');
   assert.equal(g.ticks[1].align, 'end');
+});
+
+test('inkOf undoes the normalisation: the bytes back, per channel, for dark ink too', () => {
+  const norm = NORMALIZATION_PRESETS.imagenet;
+  const pixels = Uint8Array.from({ length: 3 * 16 }, (_, i) => (i * 37) % 256);
+  for (const ink of ['bright', 'dark'] as const) {
+    const back = inkOf(applyNormalization(pixels, norm, ink), norm, ink);
+    pixels.forEach((p, i) => assert.ok(Math.abs(back[i] - p) < 1e-3, `${ink} ${i}: ${back[i]} ≠ ${p}`));
+  }
+});
+
+test('a colour input that reads dark ink: its legend is ink 0 (grey) to the most ink, as its cubes', () => {
+  const norm = NORMALIZATION_PRESETS.imagenet;
+  const { mean, std } = norm.perChannel!;
+  // ink 0 and 200 in each channel: the model reads p = 255 − ink, (p / 255 − mean[c]) / std[c]
+  const ink = [0, 200, 0, 200, 0, 200];
+  const values = Float32Array.from(ink, (k, i) => {
+    const c = Math.floor(i / 2);
+    return ((255 - k) / 255 - mean[c]) / std[c];
+  });
+  const g = legendFor('input', values, { normalization: norm, ink: 'dark' });
+  assert.equal(g.min, 0);
+  assert.equal(g.max, 200);
+  assert.deepEqual(
+    g.ticks.map((t) => t.label),
+    ['0', '200'],
+  );
+  assert.equal(g.zero, 0);
+  const css = (c: readonly number[]) => `rgb(${c.map((v) => Math.round(v * 255)).join(' ')})`;
+  assert.equal(g.stops[0].color, css(PALETTES.light.neutral), 'no ink is the neutral grey');
+  assert.equal(g.stops.at(-1)!.color, css(PALETTES.light.warm[2]), 'the most ink the strongest red');
 });
 
 test('saliency overlay: transparent where nothing mattered, most opaque where most did', () => {

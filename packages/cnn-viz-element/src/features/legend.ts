@@ -23,6 +23,7 @@ export function renderLegend(
   const legend = legendFor(l.kind, l.data, {
     theme,
     normalization: l.kind === 'input' ? model.input.normalization : undefined,
+    ink: model.input.ink,
   });
   const label = model.layers.find((x) => x.name === name)?.label ?? name;
   return html`<div

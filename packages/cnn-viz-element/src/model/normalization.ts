@@ -102,6 +102,42 @@ export function applyNormalization(
 }
 
 /**
+ * The inverse of `applyNormalization`: the ink (0–255, 255 = full ink, whichever way the model reads
+ * it) of each value of a normalised input laid out channel by channel, clamped to 0–255. What the input
+ * layer's cubes and its legend show: every channel in the same units, "no ink" always 0 (values
+ * within 0.001 of a whole number of ink are taken as that number: they came from bytes).
+ *
+ * @param out Written instead of allocating; needs at least `values.length` entries.
+ */
+export function inkOf(
+  values: ArrayLike<number>,
+  norm: Normalization,
+  ink: 'bright' | 'dark' = 'bright',
+  out?: Float32Array,
+): Float32Array {
+  const n = values.length;
+  const result = out ?? new Float32Array(n);
+  if (result.length < n) throw new RangeError(`inkOf: out holds ${result.length} values, needs ${n}`);
+  const channels = norm.perChannel?.mean.length ?? 1;
+  const plane = n % channels ? n : n / channels;
+  const flip = ink === 'dark';
+  for (let c = 0; c * plane < n; c++) {
+    const mean = norm.perChannel?.mean[c] ?? norm.mean;
+    const std = norm.perChannel?.std[c] ?? norm.std;
+    for (let i = c * plane; i < Math.min(n, (c + 1) * plane); i++) {
+      const p = (values[i] * std + mean) / norm.scale;
+      const raw = flip ? 255 - p : p;
+      // the input came from bytes: float32 rounding leaves them a hair off (no ink as 0.00003), so a
+      // value that close to a whole number is that number, and "none" is exactly 0 (grey)
+      const whole = Math.round(raw);
+      const k = Math.abs(raw - whole) < 1e-3 ? whole : raw;
+      result[i] = k <= 0 ? 0 : k >= 255 ? 255 : k;
+    }
+  }
+  return result;
+}
+
+/**
  * A model's input tensor for one picture: C × H × W bytes (255 = ink), normalised and, for a model
  * trained on dark ink, inverted as its description says.
  *

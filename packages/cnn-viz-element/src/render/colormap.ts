@@ -17,6 +17,7 @@
  */
 import { formatNumber } from '../explain/format.js';
 import type { LayerKind } from '../model/description.js';
+import { inkOf, type Normalization } from '../model/normalization.js';
 
 export type Rgb = readonly [number, number, number];
 /** Three stops from weak to strongest, after the neutral grey. */
@@ -242,8 +243,11 @@ export interface Legend {
 
 export interface LegendOptions {
   theme?: 'light' | 'dark';
-  /** For the input layer: show ink 0–255 instead of the normalised numbers the network reads. */
-  normalization?: { scale: number; mean: number; std: number };
+  /**
+   * For the input layer: show ink 0–255 instead of the normalised numbers the network reads (as its
+   * cubes do: `inkOf`, per channel when the normalisation has `perChannel`).
+   */
+  normalization?: Normalization;
   /** With `normalization`: the model reads dark ink (`ModelDescription.input.ink`), p = 255 − ink. */
   ink?: 'bright' | 'dark';
   /** Colour stops along the bar (default 12). */
@@ -260,17 +264,11 @@ const css = (c: readonly number[]) =>
  */
 export function legendFor(kind: ColourKind, values: ArrayLike<number>, options: LegendOptions = {}): Legend {
   const palette = PALETTES[options.theme ?? 'light'];
-  const d = domainFor(kind, values);
-  // the input in ink units when the normalisation is known: "none" is then ink 0, not the number 0
+  // the input in ink units when the normalisation is known (as its cubes are coloured): 0 is no ink
   const n = kind === 'input' ? options.normalization : undefined;
-  // (ink 0 normalised, as the float32 input holds it)
-  const dark = options.ink === 'dark';
-  const none = n ? Math.fround(((dark ? 255 * n.scale : 0) - n.mean) / n.std) : 0;
-  const shown = (v: number) => {
-    if (!n) return v;
-    const p = Math.round((v * n.std + n.mean) / n.scale);
-    return (dark ? 255 - p : p) + 0; // + 0: never −0
-  };
+  const d = domainFor(kind, n ? inkOf(values, n, options.ink) : values);
+  const none = 0;
+  const shown = (v: number) => (n ? Math.round(v) + 0 : v); // + 0: never −0
   const fmt = (v: number) => (n ? String(shown(v)) : formatNumber(v));
 
   const from = Math.min(d.min, none);

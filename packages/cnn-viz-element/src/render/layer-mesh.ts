@@ -27,11 +27,21 @@ export class LayerMesh {
   private values: ArrayLike<number> | null = null;
   private overlay: ArrayLike<number> | null = null;
 
+  /** For the input layer: its values as ink 0–255 (what its cubes show, in every channel alike). */
+  private readonly ink: Float32Array | null;
+
+  /**
+   * @param toInk For the input layer: turns its normalised values into ink 0–255 (`inkOf` with the
+   *   model's normalisation), so "no ink" is grey in every channel whatever each channel's mean, and
+   *   ink is red for a model that reads dark ink too.
+   */
   constructor(
     readonly layout: LayerLayout,
     private readonly slice: CubeSlice,
     private palette: Palette,
+    private readonly toInk?: (values: ArrayLike<number>, out: Float32Array) => void,
   ) {
+    this.ink = toInk ? new Float32Array(layout.count) : null;
     const n = layout.count;
     this.domain = domainFor(layout.kind, []);
     this.matrices = slice.matrices;
@@ -84,7 +94,11 @@ export class LayerMesh {
     this.hasValues = values !== null;
     if (values && this.overlay)
       this.domain = colorize(this.overlay, 'saliency', this.palette, this.rgba, this.strength);
-    else if (values) this.domain = colorize(values, this.layout.kind, this.palette, this.rgba, this.strength);
+    else if (values && this.toInk && this.ink) {
+      this.toInk(values, this.ink);
+      this.domain = colorize(this.ink, this.layout.kind, this.palette, this.rgba, this.strength);
+    } else if (values)
+      this.domain = colorize(values, this.layout.kind, this.palette, this.rgba, this.strength);
     else this.strength.fill(0);
     if (values) this.slice.markDirty('color');
     this.applyReveal();

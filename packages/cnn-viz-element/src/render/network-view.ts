@@ -23,6 +23,7 @@ import { Scene } from '@babylonjs/core/scene.js';
 import type { Activations } from '../inference/activations.js';
 import { argmax } from '../model/argmax.js';
 import type { LayerDescription, LayerKind, ModelDescription } from '../model/description.js';
+import { inkOf } from '../model/normalization.js';
 import { PALETTES, type Palette } from './colormap.js';
 import { CubeMesh } from './cube-mesh.js';
 import { LayerMesh } from './layer-mesh.js';
@@ -133,7 +134,13 @@ export class NetworkView {
     this.material = createCubeMaterial(this.scene, 'cubes', layerCount);
     this.cubes = new CubeMesh(this.layout.total, layerCount, this.scene, this.material);
     this.cubes.setGhost(this.palette.ghost);
-    this.meshes = this.layout.layers.map((l) => new LayerMesh(l, this.cubes.slice(l.count), this.palette));
+    const { normalization, ink } = model.input;
+    const toInk = (values: ArrayLike<number>, out: Float32Array) =>
+      void inkOf(values, normalization, ink, out);
+    this.meshes = this.layout.layers.map(
+      (l) =>
+        new LayerMesh(l, this.cubes.slice(l.count), this.palette, l.kind === 'input' ? toInk : undefined),
+    );
     this.cubes.flush();
     this.byName = new Map(this.layout.layers.map((l, i) => [l.name, i]));
     this.values = this.layout.layers.map(() => null);

@@ -2,6 +2,7 @@
 import { expect } from '@esm-bundle/chai';
 import type { Activations } from '../../src/inference/activations.js';
 import type { ModelDescription } from '../../src/model/description.js';
+import { NORMALIZATION_PRESETS } from '../../src/model/normalization.js';
 import { colorize, PALETTES } from '../../src/render/colormap.js';
 import { MAX_CUBES, ModelTooLargeError } from '../../src/render/limits.js';
 import { NetworkView } from '../../src/render/network-view.js';
@@ -73,9 +74,13 @@ describe('NetworkView', () => {
     const view = new NetworkView(canvas(), model, { theme: 'light', reducedMotion: true });
     const acts = synthetic(model);
     view.setActivations(acts);
+    // the input's cubes show ink 0–255: its values back through LeNet's normalisation (bright ink)
+    const n = model.input.normalization;
+    const ink = (v: number) => Math.min(255, Math.max(0, (v * n.std + n.mean) / n.scale));
     for (const [i, l] of model.layers.entries()) {
       const expected = new Float32Array(4 * size(l.shape));
-      colorize(acts.layers[i].data, l.kind, PALETTES.light, expected, new Float32Array(size(l.shape)));
+      const data = l.kind === 'input' ? Float32Array.from(acts.layers[i].data, ink) : acts.layers[i].data;
+      colorize(data, l.kind, PALETTES.light, expected, new Float32Array(size(l.shape)));
       const actual = probe(view).colorBuffer(l.name);
       for (let k = 0; k < expected.length; k += 37)
         expect(actual[k], `${l.name}[${k}]`).to.be.closeTo(expected[k], 1e-6);
@@ -106,6 +111,46 @@ describe('NetworkView', () => {
       const c = probe(view).colorBuffer(acts.layers[relu].name);
       for (let k = 0; k < 3; k++)
         expect(c[4 * zero + k], `${theme} relu zero`).to.be.closeTo(p.neutral[k], 1e-6);
+    }
+    view.dispose();
+  });
+
+  it('the input shows ink: none is grey in every channel, full ink the strongest red, for a colour model with per-channel normalisation that reads dark ink', () => {
+    const norm = NORMALIZATION_PRESETS.imagenet;
+    const { mean, std } = norm.perChannel!;
+    const colour: ModelDescription = {
+      ...model,
+      input: { ...model.input, shape: [3, 8, 8], normalization: norm, ink: 'dark' },
+      layers: [
+        { name: 'input', kind: 'input', shape: [3, 8, 8] },
+        { name: 'fc', kind: 'dense', shape: [10], from: 'input' },
+      ],
+    };
+    // full ink in the left half of every channel, none in the right half
+    const inkAt = (i: number) => (i % 8 < 4 ? 255 : 0);
+    // what the model reads: dark ink, so the pixel is 255 − ink, then (p / 255 − mean[c]) / std[c]
+    const data = Float32Array.from({ length: 192 }, (_, i) => {
+      const c = Math.floor(i / 64);
+      return ((255 - inkAt(i)) / 255 - mean[c]) / std[c];
+    });
+    const view = new NetworkView(canvas(), colour, { theme: 'light', reducedMotion: true });
+    view.setActivations({
+      layers: [
+        { name: 'input', kind: 'input', shape: [3, 8, 8], data },
+        { name: 'fc', kind: 'dense', shape: [10], data: new Float32Array(10) },
+      ],
+      probabilities: new Float32Array(10).fill(0.1),
+      prediction: 0,
+    });
+    const c = probe(view).colorBuffer('input');
+    const p = PALETTES.light;
+    for (let i = 0; i < 192; i++) {
+      const want = inkAt(i) ? p.warm[2] : p.neutral;
+      for (let k = 0; k < 3; k++)
+        expect(c[4 * i + k], `cube ${i} (channel ${Math.floor(i / 64)}, ink ${inkAt(i)})`).to.be.closeTo(
+          want[k],
+          1e-5,
+        );
     }
     view.dispose();
   });
