@@ -95,15 +95,15 @@ const BN = { epsilon: 1e-5, momentum: 0.1 } as const;
  */
 export const SMALL_VGG: readonly LayerSpec[] = [
   { kind: 'input', name: 'input', shape: [1, 28, 28] },
-  { kind: 'conv', name: 'conv1', from: 'input', filters: 8, kernel: 3, stride: 1, padding: 1 },
+  { kind: 'conv', name: 'conv1', from: 'input', filters: 12, kernel: 3, stride: 1, padding: 1 },
   { kind: 'batchnorm', name: 'bn1', from: 'conv1', ...BN },
   { kind: 'relu', name: 'relu1', from: 'bn1' },
   { kind: 'avgpool', name: 'pool1', from: 'relu1', kernel: 2, stride: 2 },
-  { kind: 'conv', name: 'conv2', from: 'pool1', filters: 16, kernel: 3, stride: 1, padding: 1 },
+  { kind: 'conv', name: 'conv2', from: 'pool1', filters: 24, kernel: 3, stride: 1, padding: 1 },
   { kind: 'batchnorm', name: 'bn2', from: 'conv2', ...BN },
   { kind: 'relu', name: 'relu2', from: 'bn2' },
   { kind: 'avgpool', name: 'pool2', from: 'relu2', kernel: 2, stride: 2 },
-  { kind: 'conv', name: 'conv3', from: 'pool2', filters: 32, kernel: 3, stride: 1, padding: 1 },
+  { kind: 'conv', name: 'conv3', from: 'pool2', filters: 48, kernel: 3, stride: 1, padding: 1 },
   { kind: 'batchnorm', name: 'bn3', from: 'conv3', ...BN },
   { kind: 'relu', name: 'relu3', from: 'bn3' },
   { kind: 'avgpool', name: 'pool3', from: 'relu3', kernel: 2, stride: 2 },
