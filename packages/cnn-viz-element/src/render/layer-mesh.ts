@@ -26,6 +26,9 @@ export class LayerMesh {
   private hasValues = false;
   private values: ArrayLike<number> | null = null;
   private overlay: ArrayLike<number> | null = null;
+  /** Counts the changes to what its cubes look like (colours, heights, reveal): highlights placed on
+   * its cubes are still right while it stays the same. */
+  version = 0;
 
   /** For the input layer: its values as ink 0–255 (what its cubes show, in every channel alike). */
   private readonly ink: Float32Array | null;
@@ -90,6 +93,7 @@ export class LayerMesh {
   }
 
   private recolour() {
+    this.version++;
     const values = this.values;
     this.hasValues = values !== null;
     if (values && this.overlay)
@@ -110,15 +114,19 @@ export class LayerMesh {
 
   /** Shows the first `count` cubes in colour and the rest as ghosts (the tour's sweep). */
   reveal(count: number): void {
+    const limit = Math.max(0, Math.min(this.layout.count, Math.floor(count)));
+    if (this.revealMode === 'count' && limit === this.limit) return;
     this.revealMode = 'count';
-    this.limit = Math.max(0, Math.min(this.layout.count, Math.floor(count)));
+    this.limit = limit;
     this.applyReveal();
   }
 
   /** Shows cubes whose position within their channel is < `position`, in all channels at once. */
   revealPositions(position: number): void {
+    const limit = Math.max(0, Math.min(this.plane, Math.floor(position)));
+    if (this.revealMode === 'positions' && limit === this.limit) return;
     this.revealMode = 'positions';
-    this.limit = Math.max(0, Math.min(this.plane, Math.floor(position)));
+    this.limit = limit;
     this.applyReveal();
   }
 
@@ -130,6 +138,7 @@ export class LayerMesh {
   /** Scales every cube's height (the softmax bars rising), 0–1. */
   setRise(rise: number): void {
     if (rise === this.rise) return;
+    this.version++;
     this.rise = rise;
     this.writeDepths();
     this.slice.markDirty('matrix');
@@ -145,6 +154,7 @@ export class LayerMesh {
 
   /** Tells the shader how far this layer is revealed (nothing, before any activations). */
   private applyReveal() {
+    this.version++;
     this.slice.setReveal(this.hasValues ? this.limit : 0, this.revealMode === 'positions');
   }
 

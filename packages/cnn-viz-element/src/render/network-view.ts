@@ -200,6 +200,7 @@ export class NetworkView {
 
   setTheme(theme: 'light' | 'dark'): void {
     this.palette = PALETTES[theme];
+    this.drawnFieldOf.layer = -1; // the highlight's colour changes
     this.cubes.setGhost(this.palette.ghost);
     this.invalidate();
     this.setClearColor();
@@ -251,11 +252,33 @@ export class NetworkView {
       const from = desc.from !== undefined ? this.byName.get(desc.from) : undefined;
       if (from !== undefined) {
         const count = receptiveField(desc, target, this.layout.layers[from], index, this.field);
-        for (let k = 0; k < count && n < HIGHLIGHT_CAPACITY; k++)
-          n = this.pushHighlight(n, from, this.field[k], 0.12);
+        const plates = Math.min(count, HIGHLIGHT_CAPACITY - n);
+        if (this.fieldDrawn(from, plates)) n += plates;
+        else {
+          for (let k = 0; k < plates; k++) n = this.pushHighlight(n, from, this.field[k], 0.12);
+          this.keepField(from, plates);
+        }
       }
     }
     this.showHighlight(n);
+  }
+
+  // The receptive field drawn last (plates 1…count): a dense layer's fan-in has the same 2,048 inputs
+  // for every unit, so while the source layer has not changed (its `version`) only the target's plate
+  // is rewritten.
+  private readonly drawnField = new Int32Array(HIGHLIGHT_CAPACITY);
+  private drawnFieldOf = { layer: -1, count: 0, version: -1 };
+
+  private fieldDrawn(from: number, count: number): boolean {
+    const d = this.drawnFieldOf;
+    if (d.layer !== from || d.count !== count || d.version !== this.meshes[from].version) return false;
+    for (let k = 0; k < count; k++) if (this.drawnField[k] !== this.field[k]) return false;
+    return true;
+  }
+
+  private keepField(from: number, count: number) {
+    this.drawnField.set(this.field.subarray(0, count));
+    this.drawnFieldOf = { layer: from, count, version: this.meshes[from].version };
   }
 
   /**
@@ -263,6 +286,7 @@ export class NetworkView {
    * computed from (an explanation's inputs: what `explain()` lists, the renderer shows).
    */
   highlightInputs(layer: string, index: number, from: string | null, indices: ArrayLike<number>): void {
+    this.drawnFieldOf.layer = -1; // its plates are about to be rewritten
     let n = this.pushHighlight(0, this.layerIndex(layer), index, 0.28);
     if (from) {
       const f = this.layerIndex(from);
@@ -286,6 +310,7 @@ export class NetworkView {
 
   /** Highlights a whole layer (the inputs of a dense layer fanning in), or none with −1. */
   highlightLayer(layer: number): void {
+    this.drawnFieldOf.layer = -1; // its plates are about to be rewritten
     let n = 0;
     if (layer >= 0)
       for (let i = 0; i < this.layout.layers[layer].count && n < HIGHLIGHT_CAPACITY; i++)

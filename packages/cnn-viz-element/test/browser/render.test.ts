@@ -339,6 +339,25 @@ describe('NetworkView', () => {
       let shown = 0;
       for (let i = 0; i < a.length; i++) if (a[i] !== c[i]) shown++;
       expect(shown, `${model.layers[layer].name}: pixels the highlight changes`).to.be.greaterThan(20);
+      // new activations change the cubes' heights: the plates on the inputs follow them
+      const other: Activations = {
+        ...acts,
+        layers: acts.layers.map((l) => ({ ...l, data: l.data.map((v) => v * 0.3) })),
+      };
+      moved.setActivations(other);
+      moved.highlightCube(layer, path.at(-1)!);
+      moved.renderOnce();
+      const again = open();
+      again.focus({ layers: [] }, 0);
+      again.setActivations(other);
+      again.highlightCube(layer, path.at(-1)!);
+      again.renderOnce();
+      const d = moved.picture();
+      const e = again.picture();
+      let after = 0;
+      for (let i = 0; i < d.length; i++) if (d[i] !== e[i]) after++;
+      expect(after, `${model.layers[layer].name}: pixels that differ after new activations`).to.equal(0);
+      again.dispose();
       moved.dispose();
       fresh.dispose();
     }
