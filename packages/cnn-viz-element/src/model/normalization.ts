@@ -83,21 +83,11 @@ export function applyNormalization(
   ink: 'bright' | 'dark' = 'bright',
   out?: Float32Array,
 ): Float32Array {
-  const n = pixels.length;
-  const result = out ?? new Float32Array(n);
-  if (result.length < n) throw new RangeError(`normalize: out holds ${result.length} values, needs ${n}`);
-  const channels = norm.perChannel?.mean.length ?? 1;
-  if (n % channels)
-    throw new RangeError(`normalize: ${n} values do not split into ${channels} channel planes`);
-  const plane = n / channels;
+  const { result, planes } = channelPlanes('normalize', pixels.length, norm, out);
   const flip = ink === 'dark';
-  for (let c = 0; c < channels; c++) {
-    const mean = norm.perChannel?.mean[c] ?? norm.mean;
-    const std = norm.perChannel?.std[c] ?? norm.std;
-    const { scale } = norm;
-    for (let p = c * plane; p < (c + 1) * plane; p++)
-      result[p] = ((flip ? 255 - pixels[p] : pixels[p]) * scale - mean) / std;
-  }
+  const { scale } = norm;
+  for (const { from, to, mean, std } of planes)
+    for (let p = from; p < to; p++) result[p] = ((flip ? 255 - pixels[p] : pixels[p]) * scale - mean) / std;
   return result;
 }
 
@@ -108,6 +98,7 @@ export function applyNormalization(
  * within 0.001 of a whole number of ink are taken as that number: they came from bytes).
  *
  * @param out Written instead of allocating; needs at least `values.length` entries.
+ * @throws RangeError if `out` is too small or `values` do not split into the per-channel planes.
  */
 export function inkOf(
   values: ArrayLike<number>,
@@ -115,16 +106,10 @@ export function inkOf(
   ink: 'bright' | 'dark' = 'bright',
   out?: Float32Array,
 ): Float32Array {
-  const n = values.length;
-  const result = out ?? new Float32Array(n);
-  if (result.length < n) throw new RangeError(`inkOf: out holds ${result.length} values, needs ${n}`);
-  const channels = norm.perChannel?.mean.length ?? 1;
-  const plane = n % channels ? n : n / channels;
+  const { result, planes } = channelPlanes('inkOf', values.length, norm, out);
   const flip = ink === 'dark';
-  for (let c = 0; c * plane < n; c++) {
-    const mean = norm.perChannel?.mean[c] ?? norm.mean;
-    const std = norm.perChannel?.std[c] ?? norm.std;
-    for (let i = c * plane; i < Math.min(n, (c + 1) * plane); i++) {
+  for (const { from, to, mean, std } of planes)
+    for (let i = from; i < to; i++) {
       const p = (values[i] * std + mean) / norm.scale;
       const raw = flip ? 255 - p : p;
       // the input came from bytes: float32 rounding leaves them a hair off (no ink as 0.00003), so a
@@ -133,8 +118,26 @@ export function inkOf(
       const k = Math.abs(raw - whole) < 1e-3 ? whole : raw;
       result[i] = k <= 0 ? 0 : k >= 255 ? 255 : k;
     }
-  }
   return result;
+}
+
+/**
+ * For `n` values laid out channel by channel: the output (`out`, or a new array) and each channel's
+ * plane with its mean and std (all channels share `mean` and `std` without `perChannel`).
+ */
+function channelPlanes(what: string, n: number, norm: Normalization, out?: Float32Array) {
+  const result = out ?? new Float32Array(n);
+  if (result.length < n) throw new RangeError(`${what}: out holds ${result.length} values, needs ${n}`);
+  const channels = norm.perChannel?.mean.length ?? 1;
+  if (n % channels) throw new RangeError(`${what}: ${n} values do not split into ${channels} channel planes`);
+  const plane = n / channels;
+  const planes = Array.from({ length: channels }, (_, c) => ({
+    from: c * plane,
+    to: (c + 1) * plane,
+    mean: norm.perChannel?.mean[c] ?? norm.mean,
+    std: norm.perChannel?.std[c] ?? norm.std,
+  }));
+  return { result, planes };
 }
 
 /**

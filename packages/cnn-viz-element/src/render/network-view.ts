@@ -322,8 +322,7 @@ export class NetworkView {
   private showHighlight(n: number) {
     this.highlightMesh.thinInstanceCount = n;
     this.highlightMesh.isVisible = n > 0;
-    // only the plates that changed: a dense layer's fan-in highlights the same 2,048 inputs for every
-    // unit, so a frame of it uploads the one plate that moved, not all of them
+    // only the plates written since the last upload (a fan-in keeps its inputs' plates: see highlightCube)
     const from = this.plateChanged[0];
     const to = Math.min(n, this.plateChanged[1]);
     if (from < to) {
@@ -335,44 +334,29 @@ export class NetworkView {
     this.invalidate();
   }
 
-  /** The plates written since the last upload that differ from what the GPU has: [from, to). */
+  /** The plates written since the last upload: [from, to). */
   private readonly plateChanged = Int32Array.of(HIGHLIGHT_CAPACITY, 0);
 
-  /** Sets plate `n` over cube `index` of `layer` (unchanged plates stay as they are); returns n + 1. */
+  /** Sets plate `n` over cube `index` of `layer`; returns n + 1. */
   private pushHighlight(n: number, layer: number, index: number, grow: number): number {
     const l = this.layout.layers[layer];
     const m = 16 * n;
-    const size = Math.fround(l.cube + grow * 2);
-    const x = l.xy[2 * index];
-    const y = l.xy[2 * index + 1];
-    const z = Math.fround(this.meshes[layer].depthOf(index) + 0.02);
-    const c = this.palette.highlight;
+    const s = l.cube + grow * 2;
+    const d = this.meshes[layer].depthOf(index);
     const hm = this.highlightMatrices;
-    const hc = this.highlightColors;
-    const k = 4 * n;
-    if (
-      hm[m] === size &&
-      hm[m + 12] === x &&
-      hm[m + 13] === y &&
-      hm[m + 14] === z &&
-      hm[m + 15] === 1 &&
-      hc[k] === Math.fround(c[0]) &&
-      hc[k + 1] === Math.fround(c[1]) &&
-      hc[k + 2] === Math.fround(c[2])
-    )
-      return n + 1;
     hm.fill(0, m, m + 16);
-    hm[m] = size;
-    hm[m + 5] = size;
+    hm[m] = s;
+    hm[m + 5] = s;
     hm[m + 10] = 0.45; // a thin plate: 0.45 × the shader's minimum depth
-    hm[m + 12] = x;
-    hm[m + 13] = y;
-    hm[m + 14] = z;
+    hm[m + 12] = l.xy[2 * index];
+    hm[m + 13] = l.xy[2 * index + 1];
+    hm[m + 14] = d + 0.02;
     hm[m + 15] = 1;
-    hc[k] = c[0];
-    hc[k + 1] = c[1];
-    hc[k + 2] = c[2];
-    hc[k + 3] = 0; // strength 0: no extrusion
+    const c = this.palette.highlight;
+    this.highlightColors[4 * n] = c[0];
+    this.highlightColors[4 * n + 1] = c[1];
+    this.highlightColors[4 * n + 2] = c[2];
+    this.highlightColors[4 * n + 3] = 0; // strength 0: no extrusion
     this.plateChanged[0] = Math.min(this.plateChanged[0], n);
     this.plateChanged[1] = Math.max(this.plateChanged[1], n + 1);
     return n + 1;

@@ -37,6 +37,21 @@ function canvas(w = 800, h = 450): HTMLCanvasElement {
   return c;
 }
 
+/** The canvas's pixels as drawn (RGBA bytes). */
+function pixels(c: HTMLCanvasElement): Uint8ClampedArray {
+  const copy = Object.assign(document.createElement('canvas'), { width: c.width, height: c.height });
+  const ctx = copy.getContext('2d')!;
+  ctx.drawImage(c, 0, 0);
+  return ctx.getImageData(0, 0, c.width, c.height).data;
+}
+
+/** How many bytes of two pictures differ. */
+function bytesDiffering(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  return n;
+}
+
 let model: ModelDescription;
 before(async () => {
   model = await (await fetch('/model/cnn.json')).json();
@@ -222,12 +237,6 @@ describe('NetworkView', () => {
             expect.fail(`${what}: cube ${i}[${k}] ${c[4 * i + k]} ≠ ${want[k]}`);
       }
     };
-    const pixels = (c: HTMLCanvasElement) => {
-      const copy = Object.assign(document.createElement('canvas'), { width: c.width, height: c.height });
-      const ctx = copy.getContext('2d')!;
-      ctx.drawImage(c, 0, 0);
-      return ctx.getImageData(0, 0, c.width, c.height).data;
-    };
     const open = (c: HTMLCanvasElement) => {
       const v = new NetworkView(c, model, { theme: 'light', reducedMotion: true });
       v.setActivations(acts);
@@ -259,8 +268,7 @@ describe('NetworkView', () => {
     atOnce.renderOnce();
     const pa = pixels(ca);
     const pb = pixels(cb);
-    let differ = 0;
-    for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) differ++;
+    const differ = bytesDiffering(pa, pb);
     expect(differ, 'pixels that differ').to.equal(0);
     expect(inkedFraction(ca)).to.be.greaterThan(0.05);
     stepwise.dispose();
@@ -295,12 +303,6 @@ describe('NetworkView', () => {
     // the highlight uploads only the plates that changed (a dense layer's fan-in keeps its inputs'
     // plates): after a sweep of highlights and a fan-in, the picture must be exactly a fresh one's
     const acts = synthetic(model);
-    const pixels = (c: HTMLCanvasElement) => {
-      const copy = Object.assign(document.createElement('canvas'), { width: c.width, height: c.height });
-      const ctx = copy.getContext('2d')!;
-      ctx.drawImage(c, 0, 0);
-      return ctx.getImageData(0, 0, c.width, c.height).data;
-    };
     const conv = model.layers.findIndex((l) => l.kind === 'conv');
     const dense = model.layers.findIndex((l) => l.kind === 'dense');
     const open = () => {
@@ -329,15 +331,13 @@ describe('NetworkView', () => {
       fresh.renderOnce();
       const a = moved.picture();
       const b = fresh.picture();
-      let differ = 0;
-      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
+      const differ = bytesDiffering(a, b);
       expect(differ, `${model.layers[layer].name}: pixels that differ`).to.equal(0);
       // and the highlight is there at all: without it the picture differs
       fresh.highlightCube(-1, -1);
       fresh.renderOnce();
       const c = fresh.picture();
-      let shown = 0;
-      for (let i = 0; i < a.length; i++) if (a[i] !== c[i]) shown++;
+      const shown = bytesDiffering(a, c);
       expect(shown, `${model.layers[layer].name}: pixels the highlight changes`).to.be.greaterThan(20);
       // new activations change the cubes' heights: the plates on the inputs follow them
       const other: Activations = {
@@ -354,8 +354,7 @@ describe('NetworkView', () => {
       again.renderOnce();
       const d = moved.picture();
       const e = again.picture();
-      let after = 0;
-      for (let i = 0; i < d.length; i++) if (d[i] !== e[i]) after++;
+      const after = bytesDiffering(d, e);
       expect(after, `${model.layers[layer].name}: pixels that differ after new activations`).to.equal(0);
       again.dispose();
       moved.dispose();
